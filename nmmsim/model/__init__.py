@@ -1,0 +1,10 @@
+"""The system-dynamics model: the state, its base-year initial conditions and the yearly step.
+
+Pure functions over arrays whose leading axis is the Monte Carlo draw; no I/O, no plotting.
+"""
+
+from nmmsim.model.initial import initial_conditions
+from nmmsim.model.state import Constants, State
+from nmmsim.model.step import step
+
+__all__ = ["Constants", "State", "initial_conditions", "step"]

@@ -1,0 +1,33 @@
+"""Third-order material delay in discrete yearly steps (Vensim's DELAY3, exponential form)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nmmsim._types import FloatArray
+
+__all__ = ["delay3_outflow_fraction", "delay3_step"]
+
+
+def delay3_outflow_fraction(mean_delay: FloatArray) -> FloatArray:
+    """Share of each stage that moves on in one year: ``1 - exp(-3 / mean_delay)``.
+
+    The exponential form keeps every stage non-negative for any delay, even under one year.
+    """
+    return -np.expm1(-3.0 / mean_delay)
+
+
+def delay3_step(
+    stages: FloatArray, inflow: FloatArray, mean_delay: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Advance a three-stage pipeline ``(n, 3)`` by one year.
+
+    Returns the new stages and the outflow of the last stage (what completes this year).
+    Material is conserved: ``sum(new) + outflow == sum(old) + inflow``.
+    """
+    fraction = delay3_outflow_fraction(mean_delay)[:, None]
+    moving = stages * fraction
+    new = stages - moving
+    new[:, 0] += inflow
+    new[:, 1:] += moving[:, :-1]
+    return new, moving[:, -1]

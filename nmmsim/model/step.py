@@ -1,0 +1,210 @@
+"""One year of the model: ``step(state, params, constants, levers, disaster) -> state``.
+
+Every equation is written out in ``docs/model.md`` §2 with the same names. The step is pure and
+vectorized: all arrays have the draw as leading axis, levers are the same for all draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nmmsim._types import FloatArray
+from nmmsim.levers import FDI, FOREST, INFRASTRUCTURE, SECTOR_DESTINATIONS, TRAINING, YearLevers
+from nmmsim.model.delay import delay3_step
+from nmmsim.model.state import Constants, State
+from nmmsim.parameters import Parameters
+
+__all__ = ["step"]
+
+# spend in VND trillion / cost in VND million per unit -> thousand units
+_TRILLION_PER_MILLION_IN_THOUSANDS = 1e3
+
+
+def _saturating_gain(pool: FloatArray, demand: FloatArray) -> FloatArray:
+    """How much of ``pool`` a ``demand`` takes: ``pool * (1 - exp(-demand / pool))``.
+
+    Close to ``demand`` while the pool is large, never more than the pool (nobody is trained twice,
+    no hectare is planted twice).
+    """
+    safe_pool = np.maximum(pool, 1e-12)
+    return safe_pool * -np.expm1(-demand / safe_pool)
+
+
+def step(
+    state: State,
+    params: Parameters,
+    constants: Constants,
+    levers: YearLevers,
+    disaster: FloatArray,
+) -> State:
+    """Advance the region by one year.
+
+    Parameters
+    ----------
+    state : State
+        The previous year.
+    params : Parameters
+        One value per draw for every parameter.
+    constants : Constants
+        Per-draw constants from `nmmsim.model.initial_conditions`.
+    levers : YearLevers
+        The levers of the new year.
+    disaster : (n,) array
+        Severe-disaster intensity of the new year: 0 or 1 per draw, or its probability for an
+        expected-value run.
+
+    Returns
+    -------
+    State
+        The new year, stocks and the year's flows.
+    """
+    # --- population and labour force
+    population = state.population * (1.0 + params.population_growth)
+    employment_total = constants.employment_per_person * population
+    labour_force = constants.labour_force_per_worker * employment_total
+    labour_force_prev = constants.labour_force_per_worker * state.employment.sum(axis=1)
+
+    # --- investment by source and destination (shares apply to last year's real GRDP)
+    grdp_prev = state.value_added.sum(axis=1) * (1.0 + constants.product_tax_ratio)
+    by_source = np.where(
+        levers.amount_is_share[None, :],
+        levers.investment_amount[None, :] * grdp_prev[:, None],
+        levers.investment_amount[None, :],
+    )
+    fdi_pull = np.exp(
+        params.fdi_infrastructure_elasticity
+        * np.log(state.infrastructure / constants.infrastructure_base)
+    )
+    by_source[:, FDI] *= fdi_pull
+    investment = by_source @ levers.split
+
+    # --- sector capital
+    capital = (
+        state.capital
+        * ((1.0 - params.depreciation_rate) * (1.0 - disaster * params.disaster_capital_loss))[:, None]
+        + levers.capital_efficiency * investment[:, SECTOR_DESTINATIONS]
+    )
+
+    # --- infrastructure: spending enters a construction pipeline, completions add to the stock
+    pipeline, completed = delay3_step(
+        state.infrastructure_pipeline,
+        levers.infrastructure_efficiency * investment[:, INFRASTRUCTURE],
+        params.construction_time,
+    )
+    infrastructure = state.infrastructure * (1.0 - params.infrastructure_depreciation_rate) + completed
+
+    # --- trained labour: retirement and out-migration, entrants, then programmes
+    retiring = params.retirement_rate
+    certified_stock = state.certified_share * (1.0 - retiring - params.certified_outmigration_rate)
+    trained_stock = (
+        state.trained_share * (1.0 - retiring)
+        - params.certified_outmigration_rate * state.certified_share
+        - params.trained_outmigration_rate * (state.trained_share - state.certified_share)
+    )
+    # in units of last year's labour force; a shrinking labour force leaves shares unchanged
+    growth = np.maximum(labour_force / labour_force_prev - 1.0, 0.0)
+    entrants = retiring + growth
+    certified_share = (certified_stock + params.entrant_certified_share * entrants) / (1.0 + growth)
+    trained_share = (trained_stock + params.entrant_trained_share * entrants) / (1.0 + growth)
+
+    programme = levers.training_efficiency * investment[:, TRAINING] * _TRILLION_PER_MILLION_IN_THOUSANDS
+    certified_demand = (1.0 - levers.short_course_share) * programme / (
+        params.cost_per_certified_trainee * labour_force)
+    short_demand = levers.short_course_share * programme / (
+        params.cost_per_short_course_trainee * labour_force)
+    uncertified = 1.0 - certified_share
+    newly_certified = _saturating_gain(uncertified, certified_demand)
+    # the newly certified who had no training at all also join the broad trained share
+    untrained_fraction = (1.0 - trained_share) / np.maximum(uncertified, 1e-12)
+    certified_share = certified_share + newly_certified
+    trained_share = trained_share + newly_certified * untrained_fraction
+    trained_share = trained_share + _saturating_gain(1.0 - trained_share, short_demand)
+
+    # --- structural transformation: agriculture -> industry and services
+    productivity = state.value_added / state.employment
+    non_agri_productivity = state.value_added[:, 1:].sum(axis=1) / state.employment[:, 1:].sum(axis=1)
+    gap = np.maximum(np.log(non_agri_productivity / productivity[:, 0]), 0.0)
+    skill = state.certified_share / constants.certified_share_base
+    rate = -np.expm1(-params.reallocation_speed * gap * skill)
+    shares_prev = state.employment / state.employment.sum(axis=1)[:, None]
+    movers = shares_prev[:, 0] * rate
+    destination_weight = state.value_added[:, 1:] / state.value_added[:, 1:].sum(axis=1)[:, None]
+    shares = shares_prev.copy()
+    shares[:, 0] -= movers
+    shares[:, 1:] += movers[:, None] * destination_weight
+    employment = employment_total[:, None] * shares
+
+    # --- productivity and output
+    tfp = state.tfp * np.exp(constants.tfp_growth)
+    effective_tfp = tfp * np.exp(
+        params.infrastructure_elasticity * np.log(infrastructure / constants.infrastructure_base)
+        + params.human_capital_effect * (certified_share - constants.certified_share_base)
+    )[:, None]
+    alpha = constants.capital_elasticity
+    value_added = effective_tfp * np.exp(alpha * np.log(capital) + (1.0 - alpha) * np.log(employment))
+    value_added[:, 0] *= 1.0 - disaster * params.disaster_agriculture_loss
+    grdp = value_added.sum(axis=1) * (1.0 + constants.product_tax_ratio)
+
+    # --- forest: afforestation -> young plantations -> counted forest
+    programme_hectares = (
+        levers.forest_efficiency * investment[:, FOREST] * _TRILLION_PER_MILLION_IN_THOUSANDS
+        / params.cost_per_hectare
+    )
+    plantable = constants.land_area - state.forest - state.plantation_pipeline.sum(axis=1)
+    afforestation = _saturating_gain(plantable, params.afforestation_base + programme_hectares)
+    plantation_pipeline, matured = delay3_step(
+        state.plantation_pipeline, afforestation, params.plantation_maturation_time
+    )
+    forest = (
+        state.forest * (1.0 - params.forest_loss_rate) * (1.0 - disaster * params.disaster_forest_loss)
+        + matured
+    )
+
+    # --- urbanization and poverty
+    urbanizing = -np.expm1(
+        -(params.urbanization_trend + params.urbanization_structural_effect * movers)
+    )
+    urban_share = state.urban_share + (1.0 - state.urban_share) * urbanizing
+    per_capita_growth = np.log(grdp / population) - np.log(grdp_prev / state.population)
+    poverty_logit = np.log(state.poverty_rate / (1.0 - state.poverty_rate)) - (
+        params.poverty_growth_elasticity * per_capita_growth
+    )
+    poverty_rate = 1.0 / (1.0 + np.exp(-poverty_logit))
+
+    # --- prices and budget revenue (current prices)
+    price_level = state.price_level * (1.0 + params.deflator_growth)
+    nominal_value_added = value_added * price_level[:, None]
+    uplift = np.array([0.0, levers.hydropower_revenue_uplift, 0.0])
+    buoyancy_factor = np.exp(
+        (params.tax_buoyancy[:, None] - 1.0)
+        * np.log(nominal_value_added / constants.nominal_value_added_base)
+    )
+    value_added_revenue = constants.value_added_tax_scale * np.sum(
+        constants.tax_intensity * (1.0 + uplift) * nominal_value_added * buoyancy_factor, axis=1
+    )
+    product_tax_revenue = (
+        params.product_tax_collection
+        * (1.0 + levers.border_gate_revenue_uplift)
+        * constants.product_tax_ratio
+        * nominal_value_added.sum(axis=1)
+    )
+
+    return State(
+        capital=capital,
+        infrastructure=infrastructure,
+        infrastructure_pipeline=pipeline,
+        tfp=tfp,
+        employment=employment,
+        certified_share=certified_share,
+        trained_share=trained_share,
+        forest=forest,
+        plantation_pipeline=plantation_pipeline,
+        population=population,
+        urban_share=urban_share,
+        price_level=price_level,
+        poverty_rate=poverty_rate,
+        value_added=value_added,
+        budget_revenue=value_added_revenue + product_tax_revenue,
+        investment=investment,
+        disaster=disaster,
+    )

@@ -1,0 +1,323 @@
+"""The parameter registry: every behavioural and uncertain parameter of the model, declared once.
+
+Each field of `Parameters` is one parameter; its metadata (`ParameterSpec`) gives the unit, bounds,
+default, prior, group, description and source id (from ``calibration/SOURCES.md``) or
+``"assumption"``. `REGISTRY` is read off those fields, so a parameter cannot be declared twice or
+documented apart from its definition. ``docs/model.md`` lists the same table.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from nmmsim._types import FloatArray
+from nmmsim.errors import ParameterError, did_you_mean
+from nmmsim.priors import Prior, Triangular
+
+__all__ = ["REGISTRY", "ParameterGroup", "ParameterSpec", "Parameters"]
+
+ParameterGroup = Literal[
+    "production", "tfp", "infrastructure", "labour", "training", "forest", "population",
+    "prices", "revenue", "disasters",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ParameterSpec:
+    """Declaration of one parameter. Construction checks that the default lies inside the bounds."""
+
+    name: str
+    unit: str
+    default: float
+    bounds: tuple[float, float]
+    prior: Prior
+    group: ParameterGroup
+    description: str
+    source: str
+
+    def __post_init__(self) -> None:
+        low, high = self.bounds
+        if not self.name.isidentifier():
+            raise ParameterError(f"parameter name {self.name!r} is not a Python identifier")
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ParameterError(f"{self.name}: bounds {self.bounds} must be finite with low < high")
+        if not low <= self.default <= high:
+            raise ParameterError(f"{self.name}: default {self.default} is outside {self.bounds}")
+        p_low, p_high = self.prior.support
+        if p_low < low or p_high > high:
+            raise ParameterError(
+                f"{self.name}: prior support {self.prior.support} exceeds bounds {self.bounds}"
+            )
+        if not self.source:
+            raise ParameterError(f"{self.name}: give a source id or 'assumption'")
+
+
+def _declare(
+    unit: str,
+    default: float,
+    bounds: tuple[float, float],
+    group: ParameterGroup,
+    description: str,
+    source: str = "assumption",
+    prior: Prior | None = None,
+) -> Any:
+    """A dataclass field carrying its parameter declaration (the name is filled in from the field)."""
+    spec = {
+        "unit": unit,
+        "default": default,
+        "bounds": bounds,
+        "group": group,
+        "description": description,
+        "source": source,
+        "prior": prior if prior is not None else Triangular(bounds[0], default, bounds[1]),
+    }
+    return field(metadata={"spec": spec})
+
+
+@dataclass(frozen=True, slots=True)
+class Parameters:
+    """Parameter values for a batch of draws: every field is a float64 array of shape ``(n_draws,)``.
+
+    Build with `Parameters.defaults` or `Parameters.from_values`; both check names and bounds.
+    """
+
+    # --- production: Cobb-Douglas value added by sector -----------------------------------------
+    capital_elasticity_agriculture: FloatArray = _declare(
+        "1", 0.35, (0.20, 0.55), "production",
+        "Output elasticity of capital, agriculture-forestry-fishery; growth accounting for Viet Nam "
+        "gives capital a large share of growth (Phan Minh Ngoc 2008)")
+    capital_elasticity_industry: FloatArray = _declare(
+        "1", 0.50, (0.30, 0.70), "production",
+        "Output elasticity of capital, industry-construction")
+    capital_elasticity_services: FloatArray = _declare(
+        "1", 0.45, (0.30, 0.65), "production",
+        "Output elasticity of capital, services")
+    capital_output_ratio_agriculture: FloatArray = _declare(
+        "year", 2.0, (1.2, 3.5), "production",
+        "Capital stock / value added in the base year, agriculture-forestry-fishery")
+    capital_output_ratio_industry: FloatArray = _declare(
+        "year", 3.0, (2.0, 4.5), "production",
+        "Capital stock / value added in the base year, industry-construction")
+    capital_output_ratio_services: FloatArray = _declare(
+        "year", 3.0, (2.0, 4.5), "production",
+        "Capital stock / value added in the base year, services")
+    depreciation_rate: FloatArray = _declare(
+        "1/year", 0.05, (0.03, 0.08), "production",
+        "Depreciation of sector capital")
+    # --- TFP ---------------------------------------------------------------------------------------
+    tfp_growth_agriculture: FloatArray = _declare(
+        "1/year", 0.010, (-0.010, 0.030), "tfp",
+        "Base TFP growth, agriculture-forestry-fishery; TFP grew about 1.36%/yr in Ha Giang "
+        "2011-2020 (Phan Dang Dong and Nguyen Thi Thu Thuong 2022)")
+    tfp_growth_industry: FloatArray = _declare(
+        "1/year", 0.013, (-0.010, 0.040), "tfp",
+        "Base TFP growth, industry-construction")
+    tfp_growth_services: FloatArray = _declare(
+        "1/year", 0.010, (-0.010, 0.030), "tfp",
+        "Base TFP growth, services")
+    human_capital_effect: FloatArray = _declare(
+        "1/(share of labour force)", 0.50, (0.20, 1.00), "tfp",
+        "Semi-elasticity of TFP to the certified share: TFP x exp(effect x change in share)")
+    # --- infrastructure ----------------------------------------------------------------------------
+    infrastructure_elasticity: FloatArray = _declare(
+        "1", 0.08, (0.00, 0.20), "infrastructure",
+        "Output elasticity of public infrastructure capital (all sectors)")
+    infrastructure_output_ratio: FloatArray = _declare(
+        "year", 0.80, (0.40, 1.50), "infrastructure",
+        "Public infrastructure capital / GRDP in the base year")
+    infrastructure_depreciation_rate: FloatArray = _declare(
+        "1/year", 0.030, (0.020, 0.050), "infrastructure",
+        "Depreciation of completed infrastructure")
+    construction_time: FloatArray = _declare(
+        "year", 3.0, (1.5, 5.0), "infrastructure",
+        "Mean time from infrastructure spending to completion (third-order delay)")
+    infrastructure_investment_share_base: FloatArray = _declare(
+        "share of GRDP", 0.050, (0.030, 0.080), "infrastructure",
+        "Infrastructure spending in the base year, which fills the construction pipeline at start; "
+        "national state investment was 8.8% of GDP in 2024 (M1, G4), of which infrastructure is a "
+        "part")
+    fdi_infrastructure_elasticity: FloatArray = _declare(
+        "1", 0.50, (0.00, 1.00), "infrastructure",
+        "Elasticity of FDI inflow to infrastructure capital relative to the base year")
+    # --- labour ------------------------------------------------------------------------------------
+    employment_share_agriculture_base: FloatArray = _declare(
+        "share of employment", 0.55, (0.45, 0.65), "labour",
+        "Agriculture-forestry-fishery share of employment in the base year (no regional figure "
+        "found; national 2024 share is lower)")
+    employment_share_industry_base: FloatArray = _declare(
+        "share of employment", 0.22, (0.15, 0.30), "labour",
+        "Industry-construction share of employment in the base year (services take the rest)")
+    reallocation_speed: FloatArray = _declare(
+        "1/year", 0.020, (0.000, 0.060), "labour",
+        "Speed of the move of workers out of agriculture per unit log productivity gap, scaled "
+        "by the certified share relative to the base year")
+    # --- training ----------------------------------------------------------------------------------
+    retirement_rate: FloatArray = _declare(
+        "1/year", 0.025, (0.015, 0.035), "training",
+        "Share of the labour force retiring each year, replaced by new entrants")
+    entrant_certified_share: FloatArray = _declare(
+        "share of entrants", 0.30, (0.20, 0.50), "training",
+        "Share of new labour-force entrants leaving the education system with a degree or "
+        "certificate")
+    entrant_trained_share: FloatArray = _declare(
+        "share of entrants", 0.75, (0.55, 0.90), "training",
+        "Share of new entrants with any training (broad definition incl. short courses)")
+    certified_outmigration_rate: FloatArray = _declare(
+        "1/year", 0.010, (0.000, 0.030), "training",
+        "Yearly out-migration of certified workers (replaced by uncertified ones)")
+    trained_outmigration_rate: FloatArray = _declare(
+        "1/year", 0.005, (0.000, 0.020), "training",
+        "Yearly out-migration of trained but uncertified workers")
+    cost_per_certified_trainee: FloatArray = _declare(
+        "VND million per person", 25.0, (10.0, 60.0), "training",
+        "Programme cost of one worker gaining a certificate")
+    cost_per_short_course_trainee: FloatArray = _declare(
+        "VND million per person", 6.0, (2.0, 12.0), "training",
+        "Programme cost of one worker completing a short course (broad training)")
+    trained_to_certified_ratio_base: FloatArray = _declare(
+        "1", 2.45, (2.30, 2.70), "training",
+        "Broad trained share / certified share in the base year; nationally 64.5/24.1 = 2.68 in "
+        "2020 and about 70/29 = 2.41 in 2025 (N3); no regional broad figure exists",
+        source="N3")
+    # --- forest ------------------------------------------------------------------------------------
+    plantation_maturation_time: FloatArray = _declare(
+        "year", 4.0, (2.0, 7.0), "forest",
+        "Mean time for young plantations to count in forest cover (third-order delay)")
+    afforestation_base: FloatArray = _declare(
+        "thousand ha/year", 52.0, (30.0, 90.0), "forest",
+        "Afforestation outside the scenario's forest programmes (incl. replanting after harvest); "
+        "the default keeps the 2023 young-plantation stock (296 thousand ha, F1) steady at the "
+        "default maturation time")
+    forest_loss_rate: FloatArray = _declare(
+        "1/year", 0.0101, (0.0040, 0.0250), "forest",
+        "Yearly harvest and conversion of counted forest; the default balances the default "
+        "maturation flow, so cover is steady without programmes, as national cover was steady "
+        "2019-2024 (F2, F3, F4)")
+    cost_per_hectare: FloatArray = _declare(
+        "VND million per ha", 40.0, (20.0, 80.0), "forest",
+        "Programme cost of establishing one hectare of forest")
+    # --- population and society --------------------------------------------------------------------
+    population_growth: FloatArray = _declare(
+        "1/year", 0.0120, (0.0060, 0.0160), "population",
+        "Population growth; 1.20%/yr on average 2019-2024 (G1)", source="G1")
+    urbanization_trend: FloatArray = _declare(
+        "1/year", 0.006, (0.000, 0.020), "population",
+        "Share of the rural population becoming urban each year, besides structural change")
+    urbanization_structural_effect: FloatArray = _declare(
+        "1", 0.50, (0.00, 1.50), "population",
+        "Urbanization per unit rise of the non-agricultural employment share")
+    poverty_growth_elasticity: FloatArray = _declare(
+        "1", 2.5, (1.0, 4.0), "population",
+        "Fall in the log-odds of the poverty rate per unit real GRDP-per-capita growth; the rate "
+        "fell from 21.92% (2022) to 15.1% (2024) (V1, V2, C5)")
+    # --- prices and revenue ------------------------------------------------------------------------
+    deflator_growth: FloatArray = _declare(
+        "1/year", 0.030, (0.015, 0.050), "prices",
+        "GRDP deflator growth; national GDP deflator grew 3.0%/yr on average 2020-2024 (G4)",
+        source="G4")
+    tax_buoyancy: FloatArray = _declare(
+        "1", 1.00, (0.80, 1.30), "revenue",
+        "Elasticity of value-added tax revenue to the nominal tax base")
+    product_tax_collection: FloatArray = _declare(
+        "1", 0.80, (0.50, 1.00), "revenue",
+        "Share of product taxes (4.44% of GRDP in 2024, MPI2024) collected as regional revenue")
+    tax_intensity_agriculture: FloatArray = _declare(
+        "1", 0.20, (0.05, 0.50), "revenue",
+        "Revenue per unit value added in agriculture, relative to services")
+    tax_intensity_industry: FloatArray = _declare(
+        "1", 1.20, (0.70, 2.00), "revenue",
+        "Revenue per unit value added in industry-construction (incl. hydropower and mining), "
+        "relative to services")
+    # --- disasters ---------------------------------------------------------------------------------
+    disaster_probability: FloatArray = _declare(
+        "1/year", 0.15, (0.05, 0.30), "disasters",
+        "Probability of a severe typhoon or flood year (Typhoon Yagi hit in 2024)")
+    disaster_agriculture_loss: FloatArray = _declare(
+        "1", 0.04, (0.01, 0.10), "disasters",
+        "Share of agricultural value added lost in a severe disaster year")
+    disaster_capital_loss: FloatArray = _declare(
+        "1", 0.010, (0.000, 0.030), "disasters",
+        "Share of sector capital destroyed in a severe disaster year")
+    disaster_forest_loss: FloatArray = _declare(
+        "1", 0.010, (0.000, 0.040), "disasters",
+        "Share of counted forest lost in a severe disaster year")
+
+    @property
+    def n_draws(self) -> int:
+        """Number of draws (the length of every field)."""
+        return int(getattr(self, _NAMES[0]).shape[0])
+
+    @classmethod
+    def defaults(cls, n_draws: int = 1) -> Parameters:
+        """Every parameter at its registered default, repeated for ``n_draws`` draws."""
+        return cls.from_values({}, n_draws=n_draws)
+
+    @classmethod
+    def from_values(
+        cls, values: Mapping[str, float | FloatArray], n_draws: int = 1
+    ) -> Parameters:
+        """Parameters from ``{name: scalar or (n_draws,) array}``; unnamed ones take their default.
+
+        Raises
+        ------
+        ParameterError
+            For an unknown name, a wrong shape, or a value that is non-finite or out of bounds.
+        """
+        for name in values:
+            if name not in REGISTRY:
+                raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
+        arrays = {}
+        for name, spec in REGISTRY.items():
+            array = np.broadcast_to(
+                np.asarray(values.get(name, spec.default), dtype=np.float64), (n_draws,)
+            ).copy()
+            check_in_bounds(name, array)
+            arrays[name] = array
+        return cls(**arrays)
+
+    def with_values(self, values: Mapping[str, float | FloatArray]) -> Parameters:
+        """A copy with some parameters replaced (checked as in `from_values`)."""
+        for name, value in values.items():
+            if name not in REGISTRY:
+                raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
+            check_in_bounds(name, np.asarray(value, dtype=np.float64))
+        n = self.n_draws
+        return replace(
+            self,
+            **{k: np.broadcast_to(np.asarray(v, np.float64), (n,)).copy() for k, v in values.items()},
+        )
+
+    def take(self, index: slice | FloatArray) -> Parameters:
+        """The parameters of a subset of draws."""
+        return Parameters(**{name: getattr(self, name)[index] for name in _NAMES})
+
+
+def check_in_bounds(name: str, value: FloatArray) -> None:
+    """Raise `ParameterError` unless every element of ``value`` is finite and inside the bounds."""
+    low, high = REGISTRY[name].bounds
+    if not np.all(np.isfinite(value)):
+        raise ParameterError(f"parameter '{name}' must be finite (got {value!r})")
+    if np.any(value < low) or np.any(value > high):
+        bad = value[(value < low) | (value > high)].flat[0] if value.ndim else float(value)
+        raise ParameterError(
+            f"parameter '{name}' = {bad} is outside its bounds [{low}, {high}] "
+            f"({REGISTRY[name].unit})"
+        )
+
+
+def _build_registry() -> Mapping[str, ParameterSpec]:
+    registry = {}
+    for f in fields(Parameters):
+        registry[f.name] = ParameterSpec(name=f.name, **f.metadata["spec"])
+    return types.MappingProxyType(registry)
+
+
+#: Every parameter's declaration, by name, in declaration order (read-only).
+REGISTRY: Mapping[str, ParameterSpec] = _build_registry()
+_NAMES: tuple[str, ...] = tuple(REGISTRY)

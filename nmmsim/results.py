@@ -1,0 +1,161 @@
+"""Model trajectories as an `xarray.Dataset`, and writing it atomically to NetCDF and CSV."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from nmmsim._types import FloatArray
+from nmmsim._version import __version__
+from nmmsim.levers import DESTINATIONS, SECTORS
+from nmmsim.model.state import Constants, State
+from nmmsim.observed import BaseYear
+
+__all__ = ["VARIABLES", "build_dataset", "write_results"]
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """How one result variable is computed from a year's state, with its metadata."""
+
+    long_name: str
+    units: str
+    dims: tuple[str, ...]  # beyond (draw, year)
+    compute: Callable[[State, Constants], FloatArray]
+
+
+def _percent(share: FloatArray) -> FloatArray:
+    return 100.0 * share
+
+
+def _grdp(s: State, c: Constants) -> FloatArray:
+    return s.value_added.sum(axis=1) * (1.0 + c.product_tax_ratio)
+
+
+#: Result variables, in Dataset order. ``grdp_growth`` is added from consecutive years.
+VARIABLES: dict[str, Variable] = {
+    "value_added": Variable("Value added by sector, 2024 prices", "VND trillion", ("sector",),
+                            lambda s, c: s.value_added),
+    "grdp": Variable("GRDP, 2024 prices", "VND trillion", (), _grdp),
+    "grdp_nominal": Variable("GRDP, current prices", "VND trillion", (),
+                             lambda s, c: _grdp(s, c) * s.price_level),
+    "sector_share": Variable("Sector share of GRDP, current prices", "percent", ("sector",),
+                             lambda s, c: _percent(s.value_added / _grdp(s, c)[:, None])),
+    "product_tax_share": Variable("Product taxes less subsidies, share of GRDP", "percent", (),
+                                  lambda s, c: _percent(c.product_tax_ratio
+                                                        / (1.0 + c.product_tax_ratio))),
+    "grdp_per_capita": Variable("GRDP per capita, current prices", "VND million", (),
+                                lambda s, c: _grdp(s, c) * s.price_level / s.population * 1e3),
+    "budget_revenue": Variable("State budget revenue collected in the region, current prices",
+                               "VND trillion", (), lambda s, c: s.budget_revenue),
+    "employment": Variable("Employed persons by sector", "thousand persons", ("sector",),
+                           lambda s, c: s.employment),
+    "certified_share": Variable("Labour force with a degree or certificate", "percent", (),
+                                lambda s, c: _percent(s.certified_share)),
+    "trained_share": Variable("Trained labour force, broad definition incl. short courses",
+                              "percent", (), lambda s, c: _percent(s.trained_share)),
+    "forest_cover": Variable("Forest cover (established forest / land area)", "percent", (),
+                             lambda s, c: _percent(s.forest / c.land_area)),
+    "forest_area": Variable("Forest area incl. young plantations", "thousand ha", (),
+                            lambda s, c: s.forest + s.plantation_pipeline.sum(axis=1)),
+    "population": Variable("Average population", "thousand persons", (),
+                           lambda s, c: s.population),
+    "urban_share": Variable("Urban population share", "percent", (),
+                            lambda s, c: _percent(s.urban_share)),
+    "poverty_rate": Variable("Multidimensional poverty rate (poor and near-poor households)",
+                             "percent", (), lambda s, c: _percent(s.poverty_rate)),
+    "investment": Variable("Investment by destination, 2024 prices (NaN in the base year)",
+                           "VND trillion", ("destination",), lambda s, c: s.investment),
+    "infrastructure_capital": Variable("Completed public infrastructure capital, 2024 prices",
+                                       "VND trillion", (), lambda s, c: s.infrastructure),
+    "price_level": Variable("GRDP deflator", "2024 = 1", (), lambda s, c: s.price_level),
+    "disaster": Variable("Severe-disaster intensity (1 = severe year; expected value in a "
+                         "deterministic run)", "1", (), lambda s, c: s.disaster),
+}
+
+
+def build_dataset(
+    states: Sequence[State],
+    constants: Constants,
+    years: Sequence[int],
+    base: BaseYear,
+    attrs: dict[str, str | int | float],
+) -> xr.Dataset:
+    """Stack yearly states into a Dataset with dims ``draw``, ``year``, ``sector``, ``destination``.
+
+    ``grdp_growth`` of the base year is the observed figure; later years are model growth.
+    """
+    coords = {
+        "draw": np.arange(states[0].population.shape[0]),
+        "year": np.asarray(years),
+        "sector": list(SECTORS),
+        "destination": list(DESTINATIONS),
+    }
+    data_vars = {}
+    for name, var in VARIABLES.items():
+        stacked = np.stack([var.compute(s, constants) for s in states], axis=1)
+        data_vars[name] = (("draw", "year", *var.dims), stacked,
+                           {"long_name": var.long_name, "units": var.units})
+    grdp = data_vars["grdp"][1]
+    growth = np.empty_like(grdp)
+    growth[:, 0] = 100.0 * base.grdp_growth
+    growth[:, 1:] = 100.0 * (grdp[:, 1:] / grdp[:, :-1] - 1.0)
+    data_vars["grdp_growth"] = (
+        ("draw", "year"), growth,
+        {"long_name": "Real GRDP growth (base year: observed)", "units": "percent"},
+    )
+    dataset = xr.Dataset(data_vars, coords=coords)
+    dataset["year"].attrs.update(long_name="Year")
+    dataset.attrs.update({"nmmsim_version": __version__, **attrs})
+    return dataset
+
+
+def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:
+    """Write ``<stem>.nc`` (NetCDF4) and ``<stem>.csv`` (one row per draw and year) atomically.
+
+    Each file is written to a temporary file in ``directory`` and renamed, so a reader never sees
+    a half-written file and an interrupted run leaves none behind.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    netcdf, csv = directory / f"{stem}.nc", directory / f"{stem}.csv"
+    with _atomic(netcdf) as tmp:
+        dataset.to_netcdf(tmp, engine="h5netcdf")
+    with _atomic(csv) as tmp:
+        wide_table(dataset).to_csv(tmp, float_format="%.10g")
+    return netcdf, csv
+
+
+def wide_table(dataset: xr.Dataset) -> object:
+    """One row per (draw, year), one column per variable and sector or destination."""
+    import pandas as pd
+
+    columns = {}
+    for name, da in dataset.data_vars.items():
+        extra = [d for d in da.dims if d not in ("draw", "year")]
+        if extra:
+            for label in da[extra[0]].values:
+                columns[f"{name}_{label}"] = da.sel({extra[0]: label}).to_series()
+        else:
+            columns[str(name)] = da.to_series()
+    return pd.DataFrame(columns)
+
+
+@contextlib.contextmanager
+def _atomic(target: Path) -> Iterator[Path]:
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.chmod(0o644)  # mkstemp creates 0600; results are meant to be shared
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)

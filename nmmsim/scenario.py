@@ -1,0 +1,359 @@
+"""Scenario files: reading, validating, inheriting (``extends``) and turning levers into a schedule.
+
+A scenario is a TOML file; ``docs/scenarios.md`` and the README show the format. Every key is checked
+against the schema below and the parameter registry; an error names the file, the key, the value
+and what is allowed. Nothing is repaired or ignored silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nmmsim.errors import ScenarioError, did_you_mean
+from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
+from nmmsim.parameters import REGISTRY
+
+__all__ = ["Scenario", "load_scenario", "shipped_scenarios"]
+
+YEAR_RANGE = (2000, 2100)
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A scalar leaf: a finite number in ``[low, high]``."""
+
+    low: float
+    high: float
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """A yearly-path leaf: one number for every year, or a table ``{year = number}``."""
+
+    low: float
+    high: float
+    meaning: str
+
+
+_FRACTION = "a fraction (0.38 for 38%)"
+_INVESTMENT_SOURCE: dict[str, Any] = {
+    "share_of_grdp": _Path(0.0, 1.0, f"{_FRACTION} of the previous year's real GRDP"),
+    "vnd_trillion": _Path(0.0, 10_000.0, "VND trillion per year at 2024 prices"),
+    "split": {dest: _Number(0.0, 1.0, f"{_FRACTION} of the source") for dest in DESTINATIONS},
+}
+_SCHEMA: dict[str, Any] = {
+    "name": str,
+    "description": str,
+    "grounding": str,
+    "extends": str,
+    "investment": {source: _INVESTMENT_SOURCE for source in SOURCES},
+    "efficiency": {
+        "capital": _Path(0.0, 1.0, f"{_FRACTION} of sector investment that becomes capital"),
+        "infrastructure": _Path(0.0, 1.0, f"{_FRACTION} of infrastructure spending delivered"),
+        "training": _Path(0.0, 1.0, f"{_FRACTION} of training spending that yields trainees"),
+        "forest": _Path(0.0, 1.0, f"{_FRACTION} of forest spending that yields planted forest"),
+    },
+    "training": {
+        "short_course_share": _Path(0.0, 1.0, f"{_FRACTION} of training spending on short courses"),
+    },
+    "revenue": {
+        "hydropower_uplift": _Path(0.0, 1.0, f"{_FRACTION} rise of industry revenue"),
+        "border_gate_uplift": _Path(0.0, 1.0, f"{_FRACTION} rise of product-tax revenue"),
+    },
+    "parameters": {
+        name: _Number(*spec.bounds, f"{spec.unit}; {spec.description}")
+        for name, spec in REGISTRY.items()
+    },
+}
+_AMOUNT_KEYS = ("share_of_grdp", "vnd_trillion")
+_SPLIT_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A validated scenario with its inheritance resolved.
+
+    Attributes
+    ----------
+    name, description, grounding : str
+    path : Path
+        The file it was loaded from.
+    file_hash : str
+        SHA-256 of the file and every file it extends (in inheritance order).
+    levers : Mapping
+        The merged lever tree (``investment``, ``efficiency``, ``training``, ``revenue``).
+    parameter_overrides : Mapping[str, float]
+        Parameters set by the scenario, checked against the registry.
+    """
+
+    name: str
+    description: str
+    grounding: str
+    path: Path
+    file_hash: str
+    levers: Mapping[str, Any]
+    parameter_overrides: Mapping[str, float]
+
+    def schedule(self, years: range) -> LeverSchedule:
+        """The levers for each of ``years`` (the projection years, base year excluded).
+
+        Raises
+        ------
+        ScenarioError
+            If a yearly path lacks one of ``years``.
+        """
+        investment = self.levers["investment"]
+        amounts = np.array([
+            [self._path_value(("investment", s, _amount_key(investment[s])), y) for s in SOURCES]
+            for y in years
+        ])
+        is_share = np.array([_amount_key(investment[s]) == "share_of_grdp" for s in SOURCES])
+        split = np.array([[investment[s]["split"].get(d, 0.0) for d in DESTINATIONS]
+                          for s in SOURCES])
+        return LeverSchedule(
+            years=tuple(years),
+            by_year=tuple(
+                YearLevers(
+                    investment_amount=amounts[i],
+                    amount_is_share=is_share,
+                    split=split,
+                    capital_efficiency=self._path_value(("efficiency", "capital"), y),
+                    infrastructure_efficiency=self._path_value(("efficiency", "infrastructure"), y),
+                    training_efficiency=self._path_value(("efficiency", "training"), y),
+                    forest_efficiency=self._path_value(("efficiency", "forest"), y),
+                    short_course_share=self._path_value(("training", "short_course_share"), y),
+                    hydropower_revenue_uplift=self._path_value(("revenue", "hydropower_uplift"), y),
+                    border_gate_revenue_uplift=self._path_value(
+                        ("revenue", "border_gate_uplift"), y),
+                )
+                for i, y in enumerate(years)
+            ),
+        )
+
+    def _path_value(self, keys: tuple[str, ...], year: int) -> float:
+        node: Any = self.levers
+        for key in keys:
+            node = node[key]
+        if not isinstance(node, dict):
+            return float(node)
+        if year not in node:
+            given = sorted(node)
+            raise ScenarioError(
+                f"{self.path}: {'.'.join(keys)} has no value for {year} (years given: "
+                f"{given[0]}-{given[-1]}); give every projection year or one number for all years"
+            )
+        return float(node[year])
+
+
+def _amount_key(source: Mapping[str, Any]) -> str:
+    return next(k for k in _AMOUNT_KEYS if k in source)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and resolve a scenario file.
+
+    ``extends = "baseline"`` inherits from ``baseline.toml`` beside the file (or any relative or
+    absolute path); the child's values replace the parent's, a child's ``split`` or yearly path
+    replaces the parent's whole, and giving ``share_of_grdp`` drops an inherited ``vnd_trillion``
+    (and the reverse).
+
+    Raises
+    ------
+    ScenarioError
+        With the file, key, value and what is allowed, for TOML syntax errors, unknown keys (with a
+        "did you mean"), wrong types, non-finite or out-of-range values, splits not summing to 1,
+        missing levers, and ``extends`` that names no file or loops.
+
+    Examples
+    --------
+    >>> from nmmsim import load_scenario, shipped_scenarios
+    >>> load_scenario(shipped_scenarios()["baseline"]).name
+    'baseline'
+    """
+    path = Path(path)
+    chain = _read_chain(path)
+    merged: dict[str, Any] = {}
+    for _, tree in reversed(chain):
+        merged = _merge(merged, tree)
+    _check_complete(merged, path)
+    hasher = hashlib.sha256()
+    for file, _ in reversed(chain):
+        hasher.update(file.read_bytes())
+    own = chain[0][1]
+    return Scenario(
+        name=own.get("name", path.stem),
+        description=own["description"],
+        grounding=own.get("grounding", ""),
+        path=path,
+        file_hash=hasher.hexdigest(),
+        levers={k: merged[k] for k in ("investment", "efficiency", "training", "revenue")},
+        parameter_overrides=dict(merged.get("parameters", {})),
+    )
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """The scenario files shipped with nmmsim, by name."""
+    from nmmsim.resources import shipped_dir
+
+    return {p.stem: p for p in sorted(shipped_dir("scenarios").glob("*.toml"))}
+
+
+def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """The file and its ancestors, child first, each validated on its own."""
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        resolved = current.resolve()
+        if resolved in seen:
+            loop = " -> ".join(str(p) for p in [*seen, resolved])
+            raise ScenarioError(f"{path}: 'extends' loops: {loop}")
+        seen.append(resolved)
+        tree = _read_toml(current)
+        _validate(tree, _SCHEMA, current, ())
+        if "description" not in tree:
+            raise ScenarioError(f"{current}: missing key 'description' (a sentence or two on the "
+                                "scenario and its grounding)")
+        chain.append((current, tree))
+        current = _parent_path(current, tree["extends"]) if "extends" in tree else None
+    return chain
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such scenario file") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _parent_path(child: Path, extends: str) -> Path:
+    candidate = Path(extends)
+    if candidate.suffix != ".toml":
+        candidate = candidate.with_name(candidate.name + ".toml")
+    resolved = candidate if candidate.is_absolute() else child.parent / candidate
+    if not resolved.is_file():
+        siblings = [p.stem for p in child.parent.glob("*.toml")]
+        raise ScenarioError(
+            f"{child}: extends = {extends!r}: no file {resolved}{did_you_mean(extends, siblings)}"
+        )
+    return resolved
+
+
+def _validate(tree: Mapping[str, Any], schema: Mapping[str, Any], file: Path,
+              where: tuple[str, ...]) -> None:
+    for key, value in tree.items():
+        dotted = ".".join((*where, key))
+        if key not in schema:
+            allowed = ", ".join(schema) if len(schema) <= 12 else f"{len(schema)} names"
+            raise ScenarioError(
+                f"{file}: unknown key '{dotted}'{did_you_mean(key, schema)}; allowed here: {allowed}"
+            )
+        expected = schema[key]
+        if expected is str:
+            if not isinstance(value, str):
+                raise ScenarioError(f"{file}: {dotted} = {value!r} must be a string")
+        elif isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise ScenarioError(f"{file}: {dotted} = {value!r} must be a table of "
+                                    f"{', '.join(expected) if len(expected) <= 12 else 'names'}")
+            _validate(value, expected, file, (*where, key))
+        elif isinstance(expected, _Path) and isinstance(value, dict):
+            tree_as_years = _parse_year_table(value, expected, file, dotted)
+            _set(tree, key, tree_as_years)
+        else:
+            _check_number(value, expected, file, dotted)
+    if where and where[0] == "investment" and len(where) == 2:
+        given = [k for k in _AMOUNT_KEYS if k in tree]
+        if len(given) > 1:
+            raise ScenarioError(f"{file}: {'.'.join(where)} gives both share_of_grdp and "
+                                "vnd_trillion; give one")
+    if where[-1:] == ("split",):
+        total = sum(tree.values())
+        if abs(total - 1.0) > _SPLIT_TOLERANCE:
+            raise ScenarioError(
+                f"{file}: {'.'.join(where)} sums to {total:.6g}; the shares of "
+                f"{', '.join(DESTINATIONS)} must sum to 1 (omitted ones count as 0)"
+            )
+
+
+def _set(tree: Mapping[str, Any], key: str, value: Any) -> None:
+    # Trees come from tomllib (plain dicts); year keys are normalised to int in place.
+    assert isinstance(tree, dict)
+    tree[key] = value
+
+
+def _parse_year_table(table: Mapping[str, Any], spec: _Path, file: Path,
+                      dotted: str) -> dict[int, float]:
+    years: dict[int, float] = {}
+    for key, value in table.items():
+        try:
+            year = int(key)
+        except ValueError:
+            year = None
+        if year is None or str(year) != key or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+            raise ScenarioError(f"{file}: {dotted}.{key}: year keys must be whole years "
+                                f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]}, e.g. {{ 2025 = 0.1 }}")
+        _check_number(value, spec, file, f"{dotted}.{key}")
+        years[year] = float(value)
+    if not years:
+        raise ScenarioError(f"{file}: {dotted} is an empty table; give a number or "
+                            "{ year = number, ... }")
+    return years
+
+
+def _check_number(value: Any, spec: _Number | _Path, file: Path, dotted: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        kind = "a number or a table { year = number }" if isinstance(spec, _Path) else "a number"
+        raise ScenarioError(f"{file}: {dotted} = {value!r} must be {kind} ({spec.meaning})")
+    if not math.isfinite(value):
+        raise ScenarioError(f"{file}: {dotted} = {value} is not finite; allowed: "
+                            f"[{spec.low}, {spec.high}] ({spec.meaning})")
+    if not spec.low <= value <= spec.high:
+        raise ScenarioError(f"{file}: {dotted} = {value} is outside [{spec.low}, {spec.high}] "
+                            f"({spec.meaning})")
+
+
+def _merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(parent)
+    for key, value in child.items():
+        if key in _AMOUNT_KEYS:
+            for other in _AMOUNT_KEYS:
+                merged.pop(other, None)
+        inherited = merged.get(key)
+        atomic = key == "split" or not isinstance(value, dict) or any(
+            isinstance(k, int) for k in value)
+        if isinstance(inherited, dict) and not atomic:
+            merged[key] = _merge(inherited, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_complete(merged: Mapping[str, Any], file: Path) -> None:
+    """Every lever must be set by the file or an ancestor."""
+    for table in ("efficiency", "training", "revenue"):
+        for key in _SCHEMA[table]:
+            if key not in merged.get(table, {}):
+                raise ScenarioError(f"{file}: lever {table}.{key} is not set here nor in the "
+                                    "scenario it extends")
+    for source in SOURCES:
+        plan = merged.get("investment", {}).get(source, {})
+        if not any(k in plan for k in _AMOUNT_KEYS):
+            raise ScenarioError(f"{file}: investment.{source} needs share_of_grdp or vnd_trillion")
+        if "split" not in plan:
+            raise ScenarioError(f"{file}: investment.{source}.split is not set (shares of "
+                                f"{', '.join(DESTINATIONS)})")

@@ -1,0 +1,169 @@
+"""The 2030 targets of Resolution 96/NQ-CP (Appendix I) as data, and the model's value of each.
+
+The shipped table is ``nmmsim/data/targets_2030.csv``; a user file with the same columns replaces
+it. A target's ``measure`` says how its indicator is read from a result: ``level`` (the variable in
+``year``), ``average_growth`` (compound average from ``from_year`` to ``year``, observed years
+included) or ``average_reduction`` (percentage points per year from the observed ``from_year``).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal, get_args
+
+import numpy as np
+import xarray as xr
+
+from nmmsim.errors import DataError
+from nmmsim.observed import ObservedData, load_observed
+
+__all__ = ["Target", "load_targets", "met", "target_value"]
+
+Kind = Literal["at_least", "within", "approximately"]
+Measure = Literal["level", "average_growth", "average_reduction", "not_modelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One target. ``lower``/``upper`` bound it; ``approximately`` means within ``tolerance`` (a
+    fraction of the target value) of ``lower``."""
+
+    target: str
+    description: str
+    variable: str
+    sector: str
+    measure: Measure
+    from_year: int | None
+    year: int
+    kind: Kind
+    lower: float
+    upper: float | None
+    tolerance: float | None
+    unit: str
+    source: str
+    note: str
+
+    @property
+    def modelled(self) -> bool:
+        return self.measure != "not_modelled"
+
+    def describe_bounds(self) -> str:
+        """The target as text, e.g. ``>= 8``, ``12-13``, ``~2100 (+-5%)``."""
+        if self.kind == "at_least":
+            return f">= {self.lower:g}"
+        if self.kind == "within":
+            return f"{self.lower:g}-{self.upper:g}"
+        return f"~{self.lower:g} (+-{100 * (self.tolerance or 0):g}%)"
+
+
+def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
+    """Read a targets table (default: the shipped Resolution 96 table).
+
+    Raises
+    ------
+    DataError
+        For a missing column, an unknown kind or measure, or a bound that is not a number.
+    """
+    if path is None:
+        text = resources.files("nmmsim").joinpath("data/targets_2030.csv").read_text("utf-8")
+        where = "nmmsim/data/targets_2030.csv"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read targets ({exc.strerror})") from exc
+        where = str(path)
+    return tuple(_parse(where, line, row)
+                 for line, row in enumerate(csv.DictReader(text.splitlines()), 2))
+
+
+def _parse(where: str, line: int, row: dict[str, str]) -> Target:
+    at = f"{where}:{line}"
+
+    def number(key: str, required: bool) -> float | None:
+        text = (row.get(key) or "").strip()
+        if not text:
+            if required:
+                raise DataError(f"{at}: '{key}' is required")
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise DataError(f"{at}: {key} = {text!r} is not a number") from None
+        if not math.isfinite(value):
+            raise DataError(f"{at}: {key} = {text!r} is not finite")
+        return value
+
+    kind, measure = row.get("kind", ""), row.get("measure", "")
+    if kind not in get_args(Kind):
+        raise DataError(f"{at}: kind = {kind!r}; allowed: {', '.join(get_args(Kind))}")
+    if measure not in get_args(Measure):
+        raise DataError(f"{at}: measure = {measure!r}; allowed: {', '.join(get_args(Measure))}")
+    tolerance = number("tolerance", required=kind == "approximately")
+    from_year = number("from_year", required=measure in ("average_growth", "average_reduction"))
+    lower = number("lower", required=True)
+    assert lower is not None
+    return Target(
+        target=row["target"], description=row["description"], variable=row["variable"],
+        sector=row["sector"], measure=measure,  # type: ignore[arg-type]
+        from_year=None if from_year is None else int(from_year), year=int(number("year", True) or 0),
+        kind=kind,  # type: ignore[arg-type]
+        lower=lower, upper=number("upper", required=kind == "within"),
+        tolerance=tolerance, unit=row["unit"], source=row["source"], note=row["note"],
+    )
+
+
+def target_value(result: xr.Dataset, target: Target,
+                 observed: ObservedData | None = None) -> xr.DataArray:
+    """The model's value of ``target``'s indicator for each draw.
+
+    ``average_growth`` compounds observed growth for years before the result's start (the
+    2021-2023 average, C3) with the result's ``grdp_growth`` from its base year on.
+    """
+    if not target.modelled:
+        raise DataError(f"target '{target.target}' is not modelled")
+    series = result[target.variable]
+    if target.sector:
+        series = series.sel(sector=target.sector)
+    if target.measure == "level":
+        return series.sel(year=target.year)
+    observed = observed or load_observed()
+    assert target.from_year is not None
+    start = int(result.attrs["start_year"])
+    if target.measure == "average_growth":
+        history = _observed_growth(observed, target.from_year, start)
+        modelled = series.sel(year=slice(start, target.year))
+        log_total = np.log1p(modelled / 100.0).sum("year") + sum(np.log1p(g / 100.0) for g in history)
+        n_years = len(history) + modelled.sizes["year"]
+        return 100.0 * np.expm1(log_total / n_years)
+    first = observed.value("multidimensional_poverty_rate", target.from_year)
+    return (first - series.sel(year=target.year)) / (target.year - target.from_year)
+
+
+def _observed_growth(observed: ObservedData, first: int, start: int) -> list[float]:
+    """Observed growth for years ``first`` .. ``start - 1`` (a published average fills its years)."""
+    by_year: dict[int, float] = {}
+    for row in observed.rows:
+        if row.indicator in ("grdp_real_growth", "grdp_real_growth_avg"):
+            for year in range(row.year_from, row.year_to + 1):
+                by_year.setdefault(year, row.value)
+    missing = [y for y in range(first, start) if y not in by_year]
+    if missing:
+        raise DataError(f"{observed.path}: no observed GRDP growth for {missing}")
+    return [by_year[y] for y in range(first, start)]
+
+
+def met(target: Target, value: np.ndarray | xr.DataArray) -> np.ndarray:
+    """Whether each value attains the target (see `Target` for ``approximately``)."""
+    value = np.asarray(value)
+    if target.kind == "at_least":
+        return value >= target.lower
+    if target.kind == "within":
+        assert target.upper is not None
+        return (value >= target.lower) & (value <= target.upper)
+    assert target.tolerance is not None
+    return np.abs(value - target.lower) <= target.tolerance * abs(target.lower)
