@@ -9,13 +9,14 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim.errors import NmmsimError
-from nmmsim.model import initial_conditions, step
+from nmmsim.levers import LeverSchedule
+from nmmsim.model import Constants, State, initial_conditions, step
 from nmmsim.observed import BaseYear, ObservedData, load_observed
 from nmmsim.parameters import Parameters
 from nmmsim.results import build_dataset
 from nmmsim.scenario import Scenario, load_scenario
 
-__all__ = ["simulate"]
+__all__ = ["project", "simulate"]
 
 MAX_END_YEAR = 2100
 
@@ -80,11 +81,7 @@ def simulate(
     disaster_label = "expected intensity" if disasters is None else "given per draw"
     disasters = _disaster_intensity(disasters, params, len(projection_years))
 
-    state, constants = initial_conditions(base, params)
-    states = [state]
-    for index, year in enumerate(projection_years):
-        state = step(state, params, constants, schedule.at(year), disasters[:, index])
-        states.append(state)
+    states, constants = project(base, params, schedule, disasters)
     return build_dataset(
         states,
         constants,
@@ -100,6 +97,22 @@ def simulate(
             "disasters": disaster_label,
         },
     )
+
+
+def project(
+    base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray
+) -> tuple[list[State], Constants]:
+    """Run the model from the base year through ``schedule.years``: the loop over years.
+
+    ``disasters`` has shape ``(n_draws, len(schedule.years))``. Returns the state of every year,
+    base year first, and the run's constants.
+    """
+    state, constants = initial_conditions(base, params)
+    states = [state]
+    for index, levers in enumerate(schedule.by_year):
+        state = step(state, params, constants, levers, disasters[:, index])
+        states.append(state)
+    return states, constants
 
 
 def _disaster_intensity(

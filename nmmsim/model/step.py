@@ -76,7 +76,8 @@ def step(
         * np.log(state.infrastructure / constants.infrastructure_base)
     )
     by_source[:, FDI] *= fdi_pull
-    investment = by_source @ levers.split
+    # an explicit sum, not a BLAS matmul, so a draw's result never depends on the batch size
+    investment = sum(by_source[:, i, None] * levers.split[i] for i in range(by_source.shape[1]))
 
     # --- sector capital
     capital = (
