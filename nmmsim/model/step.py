@@ -20,6 +20,11 @@ __all__ = ["step"]
 _TRILLION_PER_MILLION_IN_THOUSANDS = 1e3
 
 
+def _share_left(pool: FloatArray, demand: FloatArray) -> FloatArray:
+    """Share of ``pool`` a ``demand`` leaves untouched: ``exp(-demand / pool)`` (0 if no pool)."""
+    return np.exp(-demand / np.maximum(pool, 1e-12))
+
+
 def _saturating_gain(pool: FloatArray, demand: FloatArray) -> FloatArray:
     """How much of ``pool`` a ``demand`` takes: ``pool * (1 - exp(-demand / pool))``.
 
@@ -113,13 +118,13 @@ def step(
         params.cost_per_certified_trainee * labour_force)
     short_demand = levers.short_course_share * programme / (
         params.cost_per_short_course_trainee * labour_force)
-    uncertified = 1.0 - certified_share
-    newly_certified = _saturating_gain(uncertified, certified_demand)
+    # Programmes draw from those not yet trained: a share exp(-demand / pool) of the pool is left.
+    # Written as 1 - left so shares never exceed 1, even by rounding.
+    left_uncertified = _share_left(1.0 - certified_share, certified_demand)
+    certified_share = 1.0 - (1.0 - certified_share) * left_uncertified
     # the newly certified who had no training at all also join the broad trained share
-    untrained_fraction = (1.0 - trained_share) / np.maximum(uncertified, 1e-12)
-    certified_share = certified_share + newly_certified
-    trained_share = trained_share + newly_certified * untrained_fraction
-    trained_share = trained_share + _saturating_gain(1.0 - trained_share, short_demand)
+    trained_share = 1.0 - (1.0 - trained_share) * left_uncertified
+    trained_share = 1.0 - (1.0 - trained_share) * _share_left(1.0 - trained_share, short_demand)
 
     # --- structural transformation: agriculture -> industry and services
     productivity = state.value_added / state.employment

@@ -1,0 +1,139 @@
+"""Properties of the model step: bounds, conservation, monotone responses, draw independence."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nmmsim.engine import project
+from nmmsim.levers import FOREST, INFRASTRUCTURE, TRAINING
+from nmmsim.model.delay import delay3_step
+from nmmsim.model.state import State
+from nmmsim.parameters import Parameters
+from tests.conftest import parameters, schedule_of, year_levers
+
+SHARES = ("certified_share", "trained_share", "urban_share", "poverty_rate")
+STOCKS = ("capital", "infrastructure", "infrastructure_pipeline", "tfp", "employment", "forest",
+          "plantation_pipeline", "population", "price_level", "value_added", "budget_revenue")
+
+
+def _run(base_year, params, levers, disasters=None):
+    schedule = schedule_of(levers)
+    if disasters is None:
+        disasters = np.repeat(params.disaster_probability[:, None], len(schedule.years), axis=1)
+    states, constants = project(base_year, params, schedule, disasters)
+    return states, constants
+
+
+def _grdp(states, constants):
+    return np.array([s.value_added.sum(axis=1) * (1 + constants.product_tax_ratio) for s in states])
+
+
+disaster_paths = st.lists(st.sampled_from([0.0, 1.0]), min_size=6, max_size=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(params=parameters(), levers=year_levers(), disasters=disaster_paths)
+def test_stocks_nonnegative_shares_bounded_and_finite(base_year, params, levers, disasters):
+    states, constants = _run(base_year, params, levers, np.array([disasters]))
+    for state in states[1:]:
+        for f in fields(State):
+            assert np.all(np.isfinite(getattr(state, f.name))), f.name
+        for name in STOCKS:
+            assert np.all(getattr(state, name) >= 0), name
+        for name in SHARES:
+            value = getattr(state, name)
+            assert np.all((value >= 0) & (value <= 1)), name
+        assert np.all(state.certified_share <= state.trained_share + 1e-12)
+        assert np.all(state.forest + state.plantation_pipeline.sum(axis=1) <= constants.land_area + 1e-9)
+
+
+def _with_extra(levers, destination, extra):
+    """Levers where, on top of the given investment, ``extra`` VND trillion goes to ``destination``
+    (as a fourth, money-valued source; the step handles any number of sources)."""
+    amount = np.append(levers.investment_amount, extra)
+    is_share = np.append(levers.amount_is_share, False)
+    row = np.zeros(levers.split.shape[1])
+    row[destination] = 1.0
+    return replace(levers, investment_amount=amount, amount_is_share=is_share,
+                   split=np.vstack([levers.split, row]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(params=parameters(), levers=year_levers(), extra=st.floats(1.0, 300.0))
+def test_more_infrastructure_investment_never_lowers_grdp(base_year, params, levers, extra):
+    low = _grdp(*_run(base_year, params, _with_extra(levers, INFRASTRUCTURE, 0.0)))
+    high = _grdp(*_run(base_year, params, _with_extra(levers, INFRASTRUCTURE, extra)))
+    assert np.all(high >= low * (1 - 1e-12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(params=parameters(), levers=year_levers(), extra=st.floats(1.0, 300.0),
+       sector=st.sampled_from([0, 1, 2]))
+def test_more_sector_investment_never_lowers_grdp(base_year, params, levers, extra, sector):
+    low = _grdp(*_run(base_year, params, _with_extra(levers, sector, 0.0)))
+    high = _grdp(*_run(base_year, params, _with_extra(levers, sector, extra)))
+    assert np.all(high >= low * (1 - 1e-12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(params=parameters(), levers=year_levers(), extra=st.floats(0.1, 100.0))
+def test_more_forest_spending_never_lowers_forest_cover(base_year, params, levers, extra):
+    low, _ = _run(base_year, params, _with_extra(levers, FOREST, 0.0))
+    high, _ = _run(base_year, params, _with_extra(levers, FOREST, extra))
+    for a, b in zip(low, high, strict=True):
+        assert np.all(b.forest >= a.forest * (1 - 1e-12))
+
+
+@settings(max_examples=60, deadline=None)
+@given(params=parameters(), levers=year_levers())
+def test_zero_training_spend_never_beats_the_programme_path(base_year, params, levers):
+    with_programme, _ = _run(base_year, params, levers)
+    no_training = levers.split.copy()
+    no_training[:, TRAINING] = 0.0
+    no_programme, _ = _run(base_year, params, replace(levers, split=no_training))
+    for a, b in zip(no_programme, with_programme, strict=True):
+        assert np.all(a.certified_share <= b.certified_share + 1e-15)
+
+
+@settings(max_examples=20, deadline=None)
+@given(params=parameters(), levers=year_levers(), n=st.integers(2, 40))
+def test_n_identical_draws_equal_n_copies_of_one(base_year, params, levers, n):
+    one, _ = _run(base_year, params, levers)
+    many_params = Parameters.from_values({f.name: getattr(params, f.name)[0] for f in fields(Parameters)},
+                                         n_draws=n)
+    many, _ = _run(base_year, many_params, levers)
+    for a, b in zip(one, many, strict=True):
+        for f in fields(State):
+            single, batch = getattr(a, f.name), getattr(b, f.name)
+            np.testing.assert_array_equal(batch, np.repeat(single, n, axis=0))
+
+
+@given(stages=st.lists(st.floats(0, 1e4), min_size=3, max_size=3), inflow=st.floats(0, 1e4),
+       delay=st.floats(0.2, 20))
+def test_delay3_conserves_material(stages, inflow, delay):
+    old = np.array([stages])
+    new, out = delay3_step(old.copy(), np.array([inflow]), np.array([delay]))
+    np.testing.assert_allclose(new.sum() + out.sum(), old.sum() + inflow, rtol=1e-12, atol=1e-9)
+    assert np.all(new >= 0) and np.all(out >= 0)
+
+
+def test_constant_growth_without_investment_or_people_follows_tfp(base_year):
+    """Analytic case: with capital and labour frozen, value added grows at TFP growth exactly."""
+    params = Parameters.defaults().with_values({
+        "population_growth": 0.006, "reallocation_speed": 0.0, "infrastructure_elasticity": 0.0,
+        "human_capital_effect": 0.2, "disaster_probability": 0.05,
+    })
+    from nmmsim.levers import YearLevers
+    levers = YearLevers(
+        investment_amount=np.zeros(3), amount_is_share=np.array([True, True, True]),
+        split=np.tile(np.eye(6)[0], (3, 1)), capital_efficiency=1.0, infrastructure_efficiency=1.0,
+        training_efficiency=1.0, forest_efficiency=1.0, short_course_share=0.0,
+        hydropower_revenue_uplift=0.0, border_gate_revenue_uplift=0.0,
+    )
+    states, constants = _run(base_year, params, levers, disasters=np.zeros((1, 6)))
+    growth = states[1].tfp / states[0].tfp
+    np.testing.assert_allclose(np.log(growth), constants.tfp_growth, rtol=1e-12)
