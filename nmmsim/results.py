@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
@@ -17,6 +18,9 @@ from nmmsim._version import __version__
 from nmmsim.levers import DESTINATIONS, SECTORS
 from nmmsim.model.state import Constants, State
 from nmmsim.observed import BaseYear
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["VARIABLES", "build_dataset", "write_results"]
 
@@ -36,7 +40,8 @@ def _percent(share: FloatArray) -> FloatArray:
 
 
 def _grdp(s: State, c: Constants) -> FloatArray:
-    return s.value_added.sum(axis=1) * (1.0 + c.product_tax_ratio)
+    grdp: FloatArray = s.value_added.sum(axis=1) * (1.0 + c.product_tax_ratio)
+    return grdp
 
 
 #: Result variables, in Dataset order. ``grdp_growth`` is added from consecutive years.
@@ -133,7 +138,7 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     return netcdf, csv
 
 
-def wide_table(dataset: xr.Dataset) -> object:
+def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
     """One row per (draw, year), one column per variable and sector or destination."""
     import pandas as pd
 

@@ -137,9 +137,11 @@ def target_value(result: xr.Dataset, target: Target,
     if target.measure == "average_growth":
         history = _observed_growth(observed, target.from_year, start)
         modelled = series.sel(year=slice(start, target.year))
-        log_total = np.log1p(modelled / 100.0).sum("year") + sum(np.log1p(g / 100.0) for g in history)
+        log_total = xr.ufuncs.log1p(modelled / 100.0).sum("year") + sum(
+            math.log1p(g / 100.0) for g in history)
         n_years = len(history) + modelled.sizes["year"]
-        return 100.0 * np.expm1(log_total / n_years)
+        average: xr.DataArray = 100.0 * xr.ufuncs.expm1(log_total / n_years)
+        return average
     first = observed.value("multidimensional_poverty_rate", target.from_year)
     return (first - series.sel(year=target.year)) / (target.year - target.from_year)
 
