@@ -27,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        sys.stderr.close()
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:

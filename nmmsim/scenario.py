@@ -1,6 +1,6 @@
 """Scenario files: reading, validating, inheriting (``extends``) and turning levers into a schedule.
 
-A scenario is a TOML file; ``docs/scenarios.md`` and the README show the format. Every key is checked
+A scenario is a TOML file; the README and ``docs/model.md`` §5 show the format. Every key is checked
 against the schema below and the parameter registry; an error names the file, the key, the value
 and what is allowed. Nothing is repaired or ignored silently.
 """

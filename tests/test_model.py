@@ -137,3 +137,28 @@ def test_constant_growth_without_investment_or_people_follows_tfp(base_year):
     states, constants = _run(base_year, params, levers, disasters=np.zeros((1, 6)))
     growth = states[1].tfp / states[0].tfp
     np.testing.assert_allclose(np.log(growth), constants.tfp_growth, rtol=1e-12)
+
+
+def test_disaster_years_are_bernoulli_with_the_given_probability():
+    from nmmsim.model import draw_disaster_years
+
+    probability = np.full(20_000, 0.15)
+    years = draw_disaster_years(probability, 6, rng=7)
+    assert set(np.unique(years)) == {0.0, 1.0}
+    # binomial standard error of the mean over 120,000 trials is 0.001
+    assert abs(years.mean() - 0.15) < 0.005
+    np.testing.assert_array_equal(years, draw_disaster_years(probability, 6, rng=7))
+
+
+def test_a_disaster_year_lowers_agriculture_capital_and_forest(base_year):
+    from nmmsim.scenario import load_scenario, shipped_scenarios
+
+    schedule = load_scenario(shipped_scenarios()["baseline"]).schedule(range(2025, 2031))
+    params = Parameters.defaults(2)
+    disasters = np.zeros((2, 6))
+    disasters[1, 0] = 1.0
+    states, _ = project(base_year, params, schedule, disasters)
+    calm, hit = states[1].value_added[0, 0], states[1].value_added[1, 0]
+    assert hit < calm
+    assert np.all(states[1].capital[1] < states[1].capital[0])
+    assert states[1].forest[1] < states[1].forest[0]
