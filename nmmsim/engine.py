@@ -73,7 +73,7 @@ def simulate(
         raise NmmsimError(
             f"years: need start_year < end_year <= {MAX_END_YEAR}, got {start_year} -> {end_year}"
         )
-    base = BaseYear.from_observed(observed or load_observed(), start_year)
+    base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     params = parameters if parameters is not None else Parameters.defaults()
     params = params.with_values(scenario.parameter_overrides)
     projection_years = range(start_year + 1, end_year + 1)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,7 +46,7 @@ def _grdp(s: State, c: Constants) -> FloatArray:
 
 
 #: Result variables, in Dataset order. ``grdp_growth`` is added from consecutive years.
-VARIABLES: dict[str, Variable] = {
+VARIABLES: Mapping[str, Variable] = MappingProxyType({
     "value_added": Variable("Value added by sector, 2024 prices", "VND trillion", ("sector",),
                             lambda s, c: s.value_added),
     "grdp": Variable("GRDP, 2024 prices", "VND trillion", (), _grdp),
@@ -83,7 +84,7 @@ VARIABLES: dict[str, Variable] = {
     "price_level": Variable("GRDP deflator", "2024 = 1", (), lambda s, c: s.price_level),
     "disaster": Variable("Severe-disaster intensity (1 = severe year; expected value in a "
                          "deterministic run)", "1", (), lambda s, c: s.disaster),
-}
+})
 
 
 def build_dataset(

@@ -253,8 +253,9 @@ def _parent_path(child: Path, extends: str) -> Path:
     return resolved
 
 
-def _validate(tree: Mapping[str, Any], schema: Mapping[str, Any], file: Path,
+def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
               where: tuple[str, ...]) -> None:
+    """Check ``tree`` against ``schema``; year tables get int keys in place."""
     for key, value in tree.items():
         dotted = ".".join((*where, key))
         if key not in schema:
@@ -272,8 +273,7 @@ def _validate(tree: Mapping[str, Any], schema: Mapping[str, Any], file: Path,
                                     f"{', '.join(expected) if len(expected) <= 12 else 'names'}")
             _validate(value, expected, file, (*where, key))
         elif isinstance(expected, _Path) and isinstance(value, dict):
-            tree_as_years = _parse_year_table(value, expected, file, dotted)
-            _set(tree, key, tree_as_years)
+            tree[key] = _parse_year_table(value, expected, file, dotted)
         else:
             _check_number(value, expected, file, dotted)
     if where and where[0] == "investment" and len(where) == 2:
@@ -288,12 +288,6 @@ def _validate(tree: Mapping[str, Any], schema: Mapping[str, Any], file: Path,
                 f"{file}: {'.'.join(where)} sums to {total:.6g}; the shares of "
                 f"{', '.join(DESTINATIONS)} must sum to 1 (omitted ones count as 0)"
             )
-
-
-def _set(tree: Mapping[str, Any], key: str, value: Any) -> None:
-    # Trees come from tomllib (plain dicts); year keys are normalised to int in place.
-    assert isinstance(tree, dict)
-    tree[key] = value
 
 
 def _parse_year_table(table: Mapping[str, Any], spec: _Path, file: Path,

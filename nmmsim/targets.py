@@ -103,17 +103,20 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
         raise DataError(f"{at}: kind = {kind!r}; allowed: {', '.join(get_args(Kind))}")
     if measure not in get_args(Measure):
         raise DataError(f"{at}: measure = {measure!r}; allowed: {', '.join(get_args(Measure))}")
-    tolerance = number("tolerance", required=kind == "approximately")
+    def required(key: str) -> float:
+        value = number(key, required=True)
+        assert value is not None
+        return value
+
     from_year = number("from_year", required=measure in ("average_growth", "average_reduction"))
-    lower = number("lower", required=True)
-    assert lower is not None
     return Target(
         target=row["target"], description=row["description"], variable=row["variable"],
         sector=row["sector"], measure=measure,  # type: ignore[arg-type]
-        from_year=None if from_year is None else int(from_year), year=int(number("year", True) or 0),
+        from_year=None if from_year is None else int(from_year), year=int(required("year")),
         kind=kind,  # type: ignore[arg-type]
-        lower=lower, upper=number("upper", required=kind == "within"),
-        tolerance=tolerance, unit=row["unit"], source=row["source"], note=row["note"],
+        lower=required("lower"), upper=number("upper", required=kind == "within"),
+        tolerance=number("tolerance", required=kind == "approximately"),
+        unit=row["unit"], source=row["source"], note=row["note"],
     )
 
 
@@ -131,7 +134,8 @@ def target_value(result: xr.Dataset, target: Target,
         series = series.sel(sector=target.sector)
     if target.measure == "level":
         return series.sel(year=target.year)
-    observed = observed or load_observed()
+    if observed is None:
+        observed = load_observed()
     assert target.from_year is not None
     start = int(result.attrs["start_year"])
     if target.measure == "average_growth":

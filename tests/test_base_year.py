@@ -21,16 +21,12 @@ OBSERVED_2024 = {
     "budget_revenue": 89.243,
     "certified_share": 27.97,
     "population": 13338.9,
-    "urban_share": 100 * 3065.6 / 13338.9,
+    "urban_share": 100 * 3065.6 / 13338.9,  # 22.98% as published (G1)
     "poverty_rate": 15.1,
     "forest_cover": 54.04,
     "forest_area": 5439.645,
     "grdp_growth": 9.11,
 }
-
-
-def test_urban_share_matches_published_rounding():
-    assert OBSERVED_2024["urban_share"] == pytest.approx(22.98, abs=0.005)
 
 
 @pytest.fixture(scope="module")

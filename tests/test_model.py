@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import fields, replace
 
 import numpy as np
@@ -121,22 +122,23 @@ def test_delay3_conserves_material(stages, inflow, delay):
     assert np.all(new >= 0) and np.all(out >= 0)
 
 
-def test_constant_growth_without_investment_or_people_follows_tfp(base_year):
-    """Analytic case: with capital and labour frozen, value added grows at TFP growth exactly."""
-    params = Parameters.defaults().with_values({
-        "population_growth": 0.006, "reallocation_speed": 0.0, "infrastructure_elasticity": 0.0,
-        "human_capital_effect": 0.2, "disaster_probability": 0.05,
-    })
-    from nmmsim.levers import YearLevers
-    levers = YearLevers(
-        investment_amount=np.zeros(3), amount_is_share=np.array([True, True, True]),
-        split=np.tile(np.eye(6)[0], (3, 1)), capital_efficiency=1.0, infrastructure_efficiency=1.0,
-        training_efficiency=1.0, forest_efficiency=1.0, short_course_share=0.0,
-        hydropower_revenue_uplift=0.0, border_gate_revenue_uplift=0.0,
-    )
+@settings(max_examples=40, deadline=None)
+@given(params=parameters(), levers=year_levers())
+def test_growth_accounting_identity(base_year, params, levers):
+    """Without disasters, value-added growth = TFP growth + infrastructure and human-capital effects
+    + capital and labour contributions, exactly (Cobb-Douglas, docs/model.md §2)."""
     states, constants = _run(base_year, params, levers, disasters=np.zeros((1, 6)))
-    growth = states[1].tfp / states[0].tfp
-    np.testing.assert_allclose(np.log(growth), constants.tfp_growth, rtol=1e-12)
+    alpha = constants.capital_elasticity
+    for old, new in itertools.pairwise(states):
+        expected = (
+            constants.tfp_growth
+            + (params.infrastructure_elasticity * np.log(new.infrastructure / old.infrastructure)
+               + params.human_capital_effect * (new.certified_share - old.certified_share))[:, None]
+            + alpha * np.log(new.capital / old.capital)
+            + (1 - alpha) * np.log(new.employment / old.employment)
+        )
+        np.testing.assert_allclose(np.log(new.value_added / old.value_added), expected,
+                                   rtol=1e-9, atol=1e-12)
 
 
 def test_disaster_years_are_bernoulli_with_the_given_probability():
