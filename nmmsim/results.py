@@ -17,7 +17,7 @@ import xarray as xr
 from nmmsim._types import FloatArray
 from nmmsim._version import __version__
 from nmmsim.levers import DESTINATIONS, SECTORS
-from nmmsim.model.state import Constants, State
+from nmmsim.model.state import Constants, State, real_grdp
 from nmmsim.observed import BaseYear
 
 if TYPE_CHECKING:
@@ -41,8 +41,7 @@ def _percent(share: FloatArray) -> FloatArray:
 
 
 def _grdp(s: State, c: Constants) -> FloatArray:
-    grdp: FloatArray = s.value_added.sum(axis=1) * (1.0 + c.product_tax_ratio)
-    return grdp
+    return real_grdp(s.value_added, c.product_tax_ratio)
 
 
 #: Result variables, in Dataset order. ``grdp_growth`` is added from consecutive years.

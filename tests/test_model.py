@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from nmmsim.engine import project
 from nmmsim.levers import FOREST, INFRASTRUCTURE, TRAINING
 from nmmsim.model.delay import delay3_step
-from nmmsim.model.state import State
+from nmmsim.model.state import State, real_grdp
 from nmmsim.parameters import Parameters
 from tests.conftest import parameters, schedule_of, year_levers
 
@@ -30,7 +30,7 @@ def _run(base_year, params, levers, disasters=None):
 
 
 def _grdp(states, constants):
-    return np.array([s.value_added.sum(axis=1) * (1 + constants.product_tax_ratio) for s in states])
+    return np.array([real_grdp(s.value_added, constants.product_tax_ratio) for s in states])
 
 
 disaster_paths = st.lists(st.sampled_from([0.0, 1.0]), min_size=6, max_size=6)

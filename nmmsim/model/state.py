@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from nmmsim._types import FloatArray
 
-__all__ = ["Constants", "State"]
+__all__ = ["Constants", "State", "real_grdp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +53,9 @@ class Constants:
     value_added_tax_scale: FloatArray  # revenue per unit relative intensity x value added
     nominal_value_added_base: FloatArray  # (n, 3) base for tax buoyancy
     land_area: float  # thousand ha
+
+
+def real_grdp(value_added: FloatArray, product_tax_ratio: FloatArray) -> FloatArray:
+    """GRDP at base-year prices: sector value added ``(n, 3)`` plus product taxes less subsidies."""
+    grdp: FloatArray = value_added.sum(axis=1) * (1.0 + product_tax_ratio)
+    return grdp

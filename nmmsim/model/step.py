@@ -11,7 +11,7 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.levers import FDI, FOREST, INFRASTRUCTURE, SECTOR_DESTINATIONS, TRAINING, YearLevers
 from nmmsim.model.delay import delay3_step
-from nmmsim.model.state import Constants, State
+from nmmsim.model.state import Constants, State, real_grdp
 from nmmsim.parameters import Parameters
 
 __all__ = ["step"]
@@ -70,7 +70,7 @@ def step(
     labour_force_prev = constants.labour_force_per_worker * state.employment.sum(axis=1)
 
     # --- investment by source and destination (shares apply to last year's real GRDP)
-    grdp_prev = state.value_added.sum(axis=1) * (1.0 + constants.product_tax_ratio)
+    grdp_prev = real_grdp(state.value_added, constants.product_tax_ratio)
     by_source = np.where(
         levers.amount_is_share[None, :],
         levers.investment_amount[None, :] * grdp_prev[:, None],
@@ -149,7 +149,7 @@ def step(
     alpha = constants.capital_elasticity
     value_added = effective_tfp * np.exp(alpha * np.log(capital) + (1.0 - alpha) * np.log(employment))
     value_added[:, 0] *= 1.0 - disaster * params.disaster_agriculture_loss
-    grdp = value_added.sum(axis=1) * (1.0 + constants.product_tax_ratio)
+    grdp = real_grdp(value_added, constants.product_tax_ratio)
 
     # --- forest: afforestation -> young plantations -> counted forest
     programme_hectares = (
