@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xarray as xr
 
+from nmmsim.observed import load_observed
 from nmmsim.targets import Target, load_targets, met, target_value
 
 __all__ = ["target_table"]
@@ -16,6 +17,7 @@ def target_table(result: xr.Dataset, targets: tuple[Target, ...] | None = None) 
     Targets the model does not cover are listed as "not modelled".
     """
     targets = targets if targets is not None else load_targets()
+    observed = load_observed()  # read once for every target that needs observed history
     header = ("Indicator", "Model", "Target", "Unit", "Met")
     rows = []
     for target in targets:
@@ -23,7 +25,7 @@ def target_table(result: xr.Dataset, targets: tuple[Target, ...] | None = None) 
             rows.append((target.description, "-", target.describe_bounds(), target.unit,
                          "not modelled"))
             continue
-        values = target_value(result, target)
+        values = target_value(result, target, observed)
         attained = met(target, values)
         if values.sizes["draw"] == 1:
             verdict = "yes" if attained.item() else "no"
