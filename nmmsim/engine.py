@@ -8,6 +8,7 @@ import numpy as np
 import xarray as xr
 
 from nmmsim._types import FloatArray
+from nmmsim.calibrated import calibrated_parameters
 from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State, initial_conditions, step
@@ -29,6 +30,7 @@ def simulate(
     parameters: Parameters | None = None,
     disasters: FloatArray | None = None,
     observed: ObservedData | None = None,
+    calibration: str | Path | None = None,
 ) -> xr.Dataset:
     """Project the region from ``start_year`` to ``end_year`` under a scenario.
 
@@ -39,14 +41,18 @@ def simulate(
     start_year, end_year : int
         Base year (its observed state starts the run) and last projected year.
     parameters : Parameters, optional
-        Values for ``n`` draws; by default one draw at the registry defaults. The scenario's
-        ``[parameters]`` overrides apply on top in either case.
+        Values for ``n`` draws; by default one draw at the calibrated values (the registry
+        defaults, with the fitted ones from ``calibration``). The scenario's ``[parameters]``
+        overrides apply on top in either case.
     disasters : (n, end_year - start_year) array, optional
         Severe-disaster intensity per draw and projected year (0 or 1). By default each year
         carries the expected intensity, ``disaster_probability``, so a deterministic run is the
         expected-damage path.
     observed : ObservedData, optional
         Observed figures for the base year (default: the shipped ``calibration/`` data).
+    calibration : path, optional
+        Calibrated parameter file used when ``parameters`` is not given (default: the shipped
+        ``calibration/calibrated.toml``).
 
     Returns
     -------
@@ -74,7 +80,7 @@ def simulate(
             f"years: need start_year < end_year <= {MAX_END_YEAR}, got {start_year} -> {end_year}"
         )
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
-    params = parameters if parameters is not None else Parameters.defaults()
+    params = parameters if parameters is not None else calibrated_parameters(path=calibration)
     params = params.with_values(scenario.parameter_overrides)
     projection_years = range(start_year + 1, end_year + 1)
     schedule = scenario.schedule(projection_years)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -16,6 +13,7 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim._version import __version__
+from nmmsim.atomic import atomic_path
 from nmmsim.levers import DESTINATIONS, SECTORS
 from nmmsim.model.state import Constants, State, real_grdp
 from nmmsim.observed import BaseYear
@@ -131,9 +129,9 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     netcdf, csv = directory / f"{stem}.nc", directory / f"{stem}.csv"
-    with _atomic(netcdf) as tmp:
+    with atomic_path(netcdf) as tmp:
         dataset.to_netcdf(tmp, engine="h5netcdf")
-    with _atomic(csv) as tmp:
+    with atomic_path(csv) as tmp:
         wide_table(dataset).to_csv(tmp, float_format="%.10g")
     return netcdf, csv
 
@@ -151,16 +149,3 @@ def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
         else:
             columns[str(name)] = da.to_series()
     return pd.DataFrame(columns)
-
-
-@contextlib.contextmanager
-def _atomic(target: Path) -> Iterator[Path]:
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        yield tmp
-        tmp.chmod(0o644)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)

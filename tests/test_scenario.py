@@ -135,7 +135,7 @@ def test_money_path_replaces_inherited_share(write):
 
 
 def test_parameter_override_changes_the_run(write):
-    path = write("[parameters]\ntfp_growth_industry = 0.03\n")
+    path = write("[parameters]\ntfp_growth_industry = 0.04\n")  # its upper bound: above any fitted value
     faster = nmmsim.simulate(path).grdp.sel(year=2030).item()
     base = nmmsim.simulate(shipped_scenarios()["baseline"]).grdp.sel(year=2030).item()
     assert faster > base

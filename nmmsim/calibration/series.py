@@ -1,0 +1,220 @@
+"""The observed series calibration fits, their weights and how each is compared (docs/calibration.md §3).
+
+Each `Series` names the observed figures (from ``calibration/observed_region.csv`` and
+``observed_national.csv``), the matching path of the history run, its measurement uncertainty
+``sigma`` and how residuals are formed:
+
+* ``log``: compare logarithms (relative errors) instead of levels;
+* ``breaks``: survey breaks. Levels are not comparable across a break, so within every segment
+  that does not hold the start year, only the changes count: the mean gap between model and
+  observation over the segment (its level offset) is removed;
+* ``level_at_start``: ``False`` when the start year's figure was not observed (a fallback), so
+  every segment is compared on its changes.
+
+A residual is ``(model - observed - offset) / (sigma * sqrt(k))`` with ``k`` the number of figures
+of the series, so each series carries the same weight whatever its length and no series can swamp
+the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from nmmsim._types import FloatArray
+from nmmsim.calibration.history import HISTORY_END, HISTORY_START, HistoryRun, history_base_year
+from nmmsim.errors import DataError
+from nmmsim.observed import BaseYear, ObservedData, load_observed
+from nmmsim.resources import shipped_dir
+
+__all__ = [
+    "SERIES",
+    "HistoryData",
+    "Series",
+    "gaps",
+    "load_history_data",
+    "model_values",
+    "residuals",
+]
+
+Span = tuple[int, int]
+_Reader = Callable[[ObservedData, ObservedData, Span], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One observed series and how the history run is compared with it."""
+
+    name: str  # also the `HistoryRun` path it is compared with
+    label: str
+    unit: str  # of the observed figures as printed (model units: fractions, thousands, trillions)
+    source: str
+    spans: tuple[Span, ...]  # observed years (year_from, year_to); a span compares its mean
+    sigma: float  # measurement uncertainty on the compared scale (log: relative)
+    read: _Reader
+    log: bool = False
+    breaks: tuple[int, ...] = ()
+    level_at_start: bool = True
+
+    def segments(self) -> list[list[int]]:
+        """Indices of ``spans`` grouped by survey segment."""
+        groups: dict[int, list[int]] = {}
+        for index, (year_from, _) in enumerate(self.spans):
+            segment = sum(year_from >= b for b in self.breaks)
+            groups.setdefault(segment, []).append(index)
+        return list(groups.values())
+
+    def offset_free(self, segment: list[int]) -> bool:
+        """Whether the level offset of ``segment`` is removed (only changes count)."""
+        start_segment = sum(b <= HISTORY_START for b in self.breaks)
+        first = sum(self.spans[segment[0]][0] >= b for b in self.breaks)
+        return not self.level_at_start or first != start_segment
+
+
+def _region(indicator: str, scale: float = 1.0) -> _Reader:
+    def read(region: ObservedData, national: ObservedData, span: Span) -> float:
+        return _single(region, indicator, span) * scale
+
+    return read
+
+
+def _national(indicator: str, scale: float = 1.0) -> _Reader:
+    def read(region: ObservedData, national: ObservedData, span: Span) -> float:
+        return _single(national, indicator, span) * scale
+
+    return read
+
+
+def _single(data: ObservedData, indicator: str, span: Span) -> float:
+    year_from, year_to = span
+    if year_from == year_to:
+        return data.value(indicator, year_from)
+    for row in data.rows:
+        if row.indicator == indicator and (row.year_from, row.year_to) == span:
+            return row.value
+    raise DataError(f"{data.path}: '{indicator}' has no figure for {year_from}-{year_to}")
+
+
+def _real_growth(region: ObservedData, national: ObservedData, span: Span) -> float:
+    indicator = "grdp_real_growth" if span[0] == span[1] else "grdp_real_growth_avg"
+    return _single(region, indicator, span) / 100.0
+
+
+def _urban_share(region: ObservedData, national: ObservedData, span: Span) -> float:
+    return _single(region, "urban_population", span) / _single(region, "population", span)
+
+
+def _years(first: int, last: int = HISTORY_END) -> tuple[Span, ...]:
+    return tuple((year, year) for year in range(first, last + 1))
+
+
+#: The fitted series, in report order.
+SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
+    Series("grdp_nominal", "GRDP, current prices", "VND trillion", "G2;G3",
+           _years(2021), 0.03, _region("grdp_nominal"), log=True),
+    Series("grdp_real_growth", "Real GRDP growth (2021-2023 average, 2024)", "fraction/yr",
+           "C3;C1;C5", ((2021, 2023), (2024, 2024)), 0.005, _real_growth),
+    Series("deflator_growth", "GDP deflator growth, national", "fraction/yr", "G4",
+           _years(2021), 0.015, _national("gdp_deflator_growth", 0.01)),
+    Series("population", "Average population", "thousand", "G1",
+           _years(2021), 0.003, _region("population"), log=True),
+    Series("urban_share", "Urban population share", "fraction", "G1",
+           _years(2021), 0.005, _urban_share),
+    Series("certified_share", "Labour force with a degree or certificate", "fraction", "G6",
+           _years(2021), 0.005, _region("certified_labour_share", 0.01), breaks=(2021,)),
+    Series("employment", "Employed persons", "thousand", "G3",
+           _years(2021), 0.01, _region("employed_persons"), log=True, breaks=(2021,)),
+    Series("poverty_rate", "Multidimensional poverty rate", "fraction", "V1;V2;C5",
+           _years(2022), 0.01, _region("multidimensional_poverty_rate", 0.01),
+           level_at_start=False),
+    Series("budget_revenue", "State budget revenue", "VND trillion", "C2;C5;MPI2024;N4",
+           ((2024, 2024),), 0.10, _region("budget_revenue_total"), log=True),
+)})
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryData:
+    """What calibration fits to: the start state and the observed figures of every series."""
+
+    base: BaseYear
+    observations: Mapping[str, tuple[float, ...]]  # series name -> one figure per span
+    data_sha256: str
+
+
+def load_history_data(
+    region: str | Path | ObservedData | None = None,
+    national: str | Path | ObservedData | None = None,
+) -> HistoryData:
+    """Read the start state and the fitted series (default: the shipped ``calibration/`` files).
+
+    Raises
+    ------
+    DataError
+        If a file is unreadable, a figure is missing (the message names the file, the indicator
+        and the years it has) or a figure fitted on a log scale is not positive.
+    """
+    region = _as_data(region, "observed_region.csv")
+    national = _as_data(national, "observed_national.csv")
+    observations = {}
+    for series in SERIES.values():
+        values = tuple(series.read(region, national, span) for span in series.spans)
+        if series.log and min(values) <= 0.0:
+            raise DataError(f"{region.path}: '{series.name}' must be positive to fit, got {values}")
+        observations[series.name] = values
+    return HistoryData(
+        base=history_base_year(region),
+        observations=MappingProxyType(observations),
+        data_sha256=_sha256(region.path, national.path),
+    )
+
+
+def _as_data(data: str | Path | ObservedData | None, default_name: str) -> ObservedData:
+    if isinstance(data, ObservedData):
+        return data
+    return load_observed(data if data is not None else shipped_dir("calibration") / default_name)
+
+
+def _sha256(*paths: Path) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # data built in memory (tests): hash the name only
+            digest.update(str(path).encode())
+    return digest.hexdigest()
+
+
+def model_values(series: Series, run: HistoryRun) -> FloatArray:
+    """The history run's value for every span of ``series``, ``(n_draws, n_spans)``."""
+    path = run.path(series.name)
+    columns = []
+    for year_from, year_to in series.spans:
+        first, last = run.years.index(year_from), run.years.index(year_to)
+        columns.append(path[:, first : last + 1].mean(axis=1))
+    return np.stack(columns, axis=1)
+
+
+def gaps(series: Series, run: HistoryRun, observed: tuple[float, ...]) -> FloatArray:
+    """Model minus observed on the compared scale, level offsets removed, ``(n_draws, n_spans)``."""
+    model = model_values(series, run)
+    target = np.asarray(observed)
+    gap: FloatArray = np.log(model) - np.log(target) if series.log else model - target
+    for segment in series.segments():
+        if series.offset_free(segment):
+            gap[:, segment] -= gap[:, segment].mean(axis=1, keepdims=True)
+    return gap
+
+
+def residuals(run: HistoryRun, data: HistoryData) -> FloatArray:
+    """Weighted residuals of every series, concatenated in `SERIES` order, ``(n_draws, m)``."""
+    parts = []
+    for series in SERIES.values():
+        gap = gaps(series, run, data.observations[series.name])
+        parts.append(gap / (series.sigma * math.sqrt(len(series.spans))))
+    return np.concatenate(parts, axis=1)
