@@ -228,10 +228,13 @@ def _parse(document: dict[str, Any]) -> CalibrationResult:
         if not (math.isfinite(value) and low <= value <= high):
             raise CalibrationError(f"[parameters] {name}: value {value} must be finite and in "
                                    f"[{low}, {high}] ({REGISTRY[name].unit})")
-    covariance = np.asarray(document["covariance"]["matrix"], dtype=np.float64)
+    expected = f"[covariance] matrix must be symmetric {len(names)} x {len(names)} in [parameters] order"
+    try:
+        covariance = np.asarray(document["covariance"]["matrix"], dtype=np.float64)
+    except ValueError as exc:
+        raise CalibrationError(f"{expected} ({exc})") from exc
     if covariance.shape != (len(names), len(names)) or not np.allclose(covariance, covariance.T):
-        raise CalibrationError(f"[covariance] matrix must be symmetric {len(names)} x {len(names)}"
-                               f" in [parameters] order, got shape {covariance.shape}")
+        raise CalibrationError(f"{expected}, got shape {covariance.shape}")
     if not np.all(np.isfinite(covariance)):
         raise CalibrationError("[covariance] matrix must be finite")
     return CalibrationResult(

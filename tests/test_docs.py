@@ -18,3 +18,17 @@ def test_model_doc_lists_every_parameter_with_default_and_range(name):
     row = (f"| `{name}` | {spec.group} | {spec.unit} | {spec.default:g} | [{low:g}, {high:g}] "
            f"| {spec.source} |")
     assert row in (DOCS / "model.md").read_text()
+
+
+def test_calibration_doc_shows_the_committed_fit():
+    import math
+
+    from nmmsim.calibrated import load_calibrated
+
+    text = (DOCS / "calibration.md").read_text()
+    table = load_calibrated().parameter_table()
+    for name, row in table.iterrows():
+        data_only = "inf" if math.isinf(row.se_data_only) else f"{row.se_data_only:.3g}"
+        line = (f"| `{name}` | {row.default:g} | {row.fitted:.4g} | {row.se:.2g} | "
+                f"{max(row.narrowed, 0.0):.0%} | {data_only} |")
+        assert line in text, f"docs/calibration.md: results row out of date: {line}"
