@@ -15,7 +15,7 @@ from nmmsim._types import FloatArray
 from nmmsim._version import __version__
 from nmmsim.atomic import atomic_path
 from nmmsim.levers import DESTINATIONS, SECTORS
-from nmmsim.model.state import Constants, State, real_grdp
+from nmmsim.model.state import Constants, State, real_grdp, sum_sectors
 from nmmsim.observed import BaseYear
 
 if TYPE_CHECKING:
@@ -45,12 +45,12 @@ def _grdp(s: State, c: Constants) -> FloatArray:
 #: Result variables, in Dataset order. ``grdp_growth`` is added from consecutive years.
 VARIABLES: Mapping[str, Variable] = MappingProxyType({
     "value_added": Variable("Value added by sector, 2024 prices", "VND trillion", ("sector",),
-                            lambda s, c: s.value_added),
+                            lambda s, c: s.value_added.T),
     "grdp": Variable("GRDP, 2024 prices", "VND trillion", (), _grdp),
     "grdp_nominal": Variable("GRDP, current prices", "VND trillion", (),
                              lambda s, c: _grdp(s, c) * s.price_level),
     "sector_share": Variable("Sector share of GRDP, current prices", "percent", ("sector",),
-                             lambda s, c: _percent(s.value_added / _grdp(s, c)[:, None])),
+                             lambda s, c: _percent(s.value_added / _grdp(s, c)).T),
     "product_tax_share": Variable("Product taxes less subsidies, share of GRDP", "percent", (),
                                   lambda s, c: _percent(c.product_tax_ratio
                                                         / (1.0 + c.product_tax_ratio))),
@@ -59,7 +59,7 @@ VARIABLES: Mapping[str, Variable] = MappingProxyType({
     "budget_revenue": Variable("State budget revenue collected in the region, current prices",
                                "VND trillion", (), lambda s, c: s.budget_revenue),
     "employment": Variable("Employed persons by sector", "thousand persons", ("sector",),
-                           lambda s, c: s.employment),
+                           lambda s, c: s.employment.T),
     "certified_share": Variable("Labour force with a degree or certificate", "percent", (),
                                 lambda s, c: _percent(s.certified_share)),
     "trained_share": Variable("Trained labour force, broad definition incl. short courses",
@@ -67,7 +67,7 @@ VARIABLES: Mapping[str, Variable] = MappingProxyType({
     "forest_cover": Variable("Forest cover (established forest / land area)", "percent", (),
                              lambda s, c: _percent(s.forest / c.land_area)),
     "forest_area": Variable("Forest area incl. young plantations", "thousand ha", (),
-                            lambda s, c: s.forest + s.plantation_pipeline.sum(axis=1)),
+                            lambda s, c: s.forest + sum_sectors(s.plantation_pipeline)),
     "population": Variable("Average population", "thousand persons", (),
                            lambda s, c: s.population),
     "urban_share": Variable("Urban population share", "percent", (),
@@ -75,7 +75,7 @@ VARIABLES: Mapping[str, Variable] = MappingProxyType({
     "poverty_rate": Variable("Multidimensional poverty rate (poor and near-poor households)",
                              "percent", (), lambda s, c: _percent(s.poverty_rate)),
     "investment": Variable("Investment by destination, 2024 prices (NaN in the base year)",
-                           "VND trillion", ("destination",), lambda s, c: s.investment),
+                           "VND trillion", ("destination",), lambda s, c: s.investment.T),
     "infrastructure_capital": Variable("Completed public infrastructure capital, 2024 prices",
                                        "VND trillion", (), lambda s, c: s.infrastructure),
     "price_level": Variable("GRDP deflator", "2024 = 1", (), lambda s, c: s.price_level),

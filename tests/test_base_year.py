@@ -54,10 +54,10 @@ def test_employment_total(base_result):
 @given(params=parameters())
 def test_identities_hold_for_any_parameters(base_year, params: Parameters):
     state, constants = initial_conditions(base_year, params)
-    grdp = state.value_added.sum(axis=1) * (1 + constants.product_tax_ratio)
+    grdp = state.value_added.sum(axis=0) * (1 + constants.product_tax_ratio)
     np.testing.assert_allclose(grdp, 991.5, rtol=RTOL)
     np.testing.assert_allclose(state.budget_revenue, 89.243, rtol=RTOL)
-    np.testing.assert_allclose(state.employment.sum(axis=1), 6243.2, rtol=RTOL)
+    np.testing.assert_allclose(state.employment.sum(axis=0), 6243.2, rtol=RTOL)
     # Cobb-Douglas output with the solved TFP reproduces observed value added
     alpha = constants.capital_elasticity
     output = state.tfp * state.capital**alpha * state.employment ** (1 - alpha)

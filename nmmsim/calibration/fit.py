@@ -121,6 +121,11 @@ def calibrate(
         ftol=1e-12,
         gtol=1e-12,
     )
+    # trust-region reflective stays strictly inside the bounds; a value within 1e-9 of the range
+    # from a bound is at the bound, so report the bound itself
+    width = problem.high - problem.low
+    fit.x = np.where(fit.x - problem.low < 1e-9 * width, problem.low, fit.x)
+    fit.x = np.where(problem.high - fit.x < 1e-9 * width, problem.high, fit.x)
     jacobian = problem.jacobian(fit.x)
     covariance = _inverse(jacobian.T @ jacobian)
     data_rows = jacobian[: -len(names)]

@@ -21,7 +21,7 @@ from nmmsim._types import FloatArray
 from nmmsim.engine import project
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State
-from nmmsim.model.state import real_grdp
+from nmmsim.model.state import real_grdp, sum_sectors
 from nmmsim.observed import BaseYear, ObservedData
 from nmmsim.parameters import Parameters
 
@@ -128,7 +128,7 @@ def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) ->
         population=stack([s.population for s in states]),
         urban_share=stack([s.urban_share for s in states]),
         certified_share=stack([s.certified_share for s in states]),
-        employment=stack([s.employment.sum(axis=1) for s in states]),
+        employment=stack([sum_sectors(s.employment) for s in states]),
         poverty_rate=stack([s.poverty_rate for s in states]),
         budget_revenue=stack([s.budget_revenue for s in states]),
     )

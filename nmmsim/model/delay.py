@@ -20,14 +20,13 @@ def delay3_outflow_fraction(mean_delay: FloatArray) -> FloatArray:
 def delay3_step(
     stages: FloatArray, inflow: FloatArray, mean_delay: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
-    """Advance a three-stage pipeline ``(n, 3)`` by one year.
+    """Advance a three-stage pipeline ``(3, n)`` (stage first) by one year.
 
     Returns the new stages and the outflow of the last stage (what completes this year).
     Material is conserved: ``sum(new) + outflow == sum(old) + inflow``.
     """
-    fraction = delay3_outflow_fraction(mean_delay)[:, None]
-    moving = stages * fraction
+    moving = stages * delay3_outflow_fraction(mean_delay)
     new = stages - moving
-    new[:, 0] += inflow
-    new[:, 1:] += moving[:, :-1]
-    return new, moving[:, -1]
+    new[0] += inflow
+    new[1:] += moving[:-1]
+    return new, moving[-1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nmmsim.model.delay import delay3_outflow_fraction
-from nmmsim.model.state import Constants, State
+from nmmsim.model.state import Constants, State, sum_sectors
 from nmmsim.observed import BaseYear
 from nmmsim.parameters import Parameters
 
@@ -13,8 +13,8 @@ __all__ = ["initial_conditions", "sector_stack"]
 
 
 def sector_stack(agriculture: np.ndarray, industry: np.ndarray, services: np.ndarray) -> np.ndarray:
-    """Stack three ``(n,)`` arrays into one ``(n, 3)`` array in `nmmsim.levers.SECTORS` order."""
-    return np.stack([agriculture, industry, services], axis=1)
+    """Stack three ``(n,)`` arrays into one ``(3, n)`` array in `nmmsim.levers.SECTORS` order."""
+    return np.stack([agriculture, industry, services], axis=0)
 
 
 def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Constants]:
@@ -27,7 +27,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     """
     n = params.n_draws
     ones = np.ones(n)
-    value_added = ones[:, None] * (base.grdp * np.asarray(base.sector_share))[None, :]
+    value_added = (base.grdp * np.asarray(base.sector_share))[:, None] * ones[None, :]
     capital = value_added * sector_stack(
         params.capital_output_ratio_agriculture,
         params.capital_output_ratio_industry,
@@ -53,32 +53,32 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
     product_taxes = base.grdp * base.product_tax_share
     value_added_revenue = base.budget_revenue - params.product_tax_collection * product_taxes
-    value_added_tax_scale = value_added_revenue / np.sum(tax_intensity * value_added, axis=1)
+    value_added_tax_scale = value_added_revenue / sum_sectors(tax_intensity * value_added)
 
     state = State(
         capital=capital,
         infrastructure=infrastructure,
-        infrastructure_pipeline=np.repeat(infrastructure_stage[:, None], 3, axis=1),
+        infrastructure_pipeline=np.repeat(infrastructure_stage[None, :], 3, axis=0),
         tfp=tfp,
         employment=employment,
         certified_share=base.certified_share * ones,
         trained_share=base.certified_share * params.trained_to_certified_ratio_base,
         forest=base.forest_established * ones,
-        plantation_pipeline=np.full((n, 3), base.forest_young / 3.0),
+        plantation_pipeline=np.full((3, n), base.forest_young / 3.0),
         population=base.population * ones,
         urban_share=base.urban_share * ones,
         price_level=ones.copy(),
         poverty_rate=base.poverty_rate * ones,
         value_added=value_added,
         budget_revenue=base.budget_revenue * ones,
-        investment=np.full((n, 6), np.nan),  # base-year investment is not observed
+        investment=np.full((6, n), np.nan),  # base-year investment is not observed
         disaster=ones.copy(),  # Typhoon Yagi, September 2024 (MPI2024)
     )
     constants = Constants(
         capital_elasticity=alpha,
-        tfp_growth=sector_stack(
+        tfp_growth_factor=np.exp(sector_stack(
             params.tfp_growth_agriculture, params.tfp_growth_industry, params.tfp_growth_services
-        ),
+        )),
         tax_intensity=tax_intensity,
         infrastructure_base=infrastructure,
         certified_share_base=base.certified_share * ones,
@@ -86,7 +86,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         labour_force_per_worker=1.0 / (1.0 - base.unemployment_rate) * ones,
         product_tax_ratio=base.product_tax_share / sum(base.sector_share) * ones,
         value_added_tax_scale=value_added_tax_scale,
-        nominal_value_added_base=value_added.copy(),
+        log_nominal_value_added_base=np.log(value_added),
         land_area=base.land_area,
     )
     return state, constants

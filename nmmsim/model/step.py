@@ -1,7 +1,9 @@
 """One year of the model: ``step(state, params, constants, levers, disaster) -> state``.
 
 Every equation is written out in ``docs/model.md`` §2 with the same names. The step is pure and
-vectorized: all arrays have the draw as leading axis, levers are the same for all draws.
+vectorized: per-draw arrays are ``(n,)``, per-sector arrays ``(3, n)`` (sector first, so each
+sector's draws are contiguous and broadcasting a parameter over sectors is a fast inner loop);
+levers are the same for all draws.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.levers import FDI, FOREST, INFRASTRUCTURE, SECTOR_DESTINATIONS, TRAINING, YearLevers
 from nmmsim.model.delay import delay3_step
-from nmmsim.model.state import Constants, State, real_grdp
+from nmmsim.model.state import Constants, State, real_grdp, sum_sectors
 from nmmsim.parameters import Parameters
 
 __all__ = ["step"]
@@ -67,34 +69,36 @@ def step(
     population = state.population * (1.0 + params.population_growth)
     employment_total = constants.employment_per_person * population
     labour_force = constants.labour_force_per_worker * employment_total
-    labour_force_prev = constants.labour_force_per_worker * state.employment.sum(axis=1)
+    employment_prev_total = sum_sectors(state.employment)
+    labour_force_prev = constants.labour_force_per_worker * employment_prev_total
 
     # --- investment by source and destination (shares apply to last year's real GRDP)
     grdp_prev = real_grdp(state.value_added, constants.product_tax_ratio)
-    by_source = np.where(
-        levers.amount_is_share[None, :],
-        levers.investment_amount[None, :] * grdp_prev[:, None],
-        levers.investment_amount[None, :],
-    )
     fdi_pull = np.exp(
         params.fdi_infrastructure_elasticity
         * np.log(state.infrastructure / constants.infrastructure_base)
     )
-    by_source[:, FDI] *= fdi_pull
-    # an explicit sum, not a BLAS matmul, so a draw's result never depends on the batch size
-    investment = sum(by_source[:, i, None] * levers.split[i] for i in range(by_source.shape[1]))
+    by_source = [
+        (amount * grdp_prev if is_share else np.full_like(grdp_prev, amount))
+        * (fdi_pull if source == FDI else 1.0)
+        for source, (amount, is_share) in enumerate(
+            zip(levers.investment_amount, levers.amount_is_share, strict=True))
+    ]
+    # (6, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on the batch
+    investment = sum(levers.split[i][:, None] * money[None, :] for i, money in enumerate(by_source))
+    assert isinstance(investment, np.ndarray)
 
     # --- sector capital
     capital = (
         state.capital
-        * ((1.0 - params.depreciation_rate) * (1.0 - disaster * params.disaster_capital_loss))[:, None]
-        + levers.capital_efficiency * investment[:, SECTOR_DESTINATIONS]
+        * ((1.0 - params.depreciation_rate) * (1.0 - disaster * params.disaster_capital_loss))
+        + levers.capital_efficiency * investment[SECTOR_DESTINATIONS]
     )
 
     # --- infrastructure: spending enters a construction pipeline, completions add to the stock
     pipeline, completed = delay3_step(
         state.infrastructure_pipeline,
-        levers.infrastructure_efficiency * investment[:, INFRASTRUCTURE],
+        levers.infrastructure_efficiency * investment[INFRASTRUCTURE],
         params.construction_time,
     )
     infrastructure = state.infrastructure * (1.0 - params.infrastructure_depreciation_rate) + completed
@@ -113,7 +117,7 @@ def step(
     certified_share = (certified_stock + params.entrant_certified_share * entrants) / (1.0 + growth)
     trained_share = (trained_stock + params.entrant_trained_share * entrants) / (1.0 + growth)
 
-    programme = levers.training_efficiency * investment[:, TRAINING] * _TRILLION_PER_MILLION_IN_THOUSANDS
+    programme = levers.training_efficiency * investment[TRAINING] * _TRILLION_PER_MILLION_IN_THOUSANDS
     certified_demand = (1.0 - levers.short_course_share) * programme / (
         params.cost_per_certified_trainee * labour_force)
     short_demand = levers.short_course_share * programme / (
@@ -127,36 +131,36 @@ def step(
     trained_share = 1.0 - (1.0 - trained_share) * _share_left(1.0 - trained_share, short_demand)
 
     # --- structural transformation: agriculture -> industry and services
-    productivity = state.value_added / state.employment
-    non_agri_productivity = state.value_added[:, 1:].sum(axis=1) / state.employment[:, 1:].sum(axis=1)
-    gap = np.maximum(np.log(non_agri_productivity / productivity[:, 0]), 0.0)
+    agri_productivity = state.value_added[0] / state.employment[0]
+    non_agri_value_added = state.value_added[1] + state.value_added[2]
+    non_agri_productivity = non_agri_value_added / (state.employment[1] + state.employment[2])
+    gap = np.maximum(np.log(non_agri_productivity / agri_productivity), 0.0)
     skill = state.certified_share / constants.certified_share_base
     rate = -np.expm1(-params.reallocation_speed * gap * skill)
-    shares_prev = state.employment / state.employment.sum(axis=1)[:, None]
-    movers = shares_prev[:, 0] * rate
-    destination_weight = state.value_added[:, 1:] / state.value_added[:, 1:].sum(axis=1)[:, None]
-    shares = shares_prev.copy()
-    shares[:, 0] -= movers
-    shares[:, 1:] += movers[:, None] * destination_weight
-    employment = employment_total[:, None] * shares
+    movers = state.employment[0] / employment_prev_total * rate  # share of employment moving
+    employment_scale = employment_total / employment_prev_total
+    employment = np.empty_like(state.employment)
+    employment[0] = state.employment[0] * employment_scale - movers * employment_total
+    employment[1:] = (state.employment[1:] * employment_scale
+                      + (movers * employment_total / non_agri_value_added) * state.value_added[1:])
 
     # --- productivity and output
-    tfp = state.tfp * np.exp(constants.tfp_growth)
-    effective_tfp = tfp * np.exp(
+    tfp = state.tfp * constants.tfp_growth_factor
+    effective_tfp = np.exp(
         params.infrastructure_elasticity * np.log(infrastructure / constants.infrastructure_base)
         + params.human_capital_effect * (certified_share - constants.certified_share_base)
-    )[:, None]
+    ) * tfp
     alpha = constants.capital_elasticity
     value_added = effective_tfp * np.exp(alpha * np.log(capital) + (1.0 - alpha) * np.log(employment))
-    value_added[:, 0] *= 1.0 - disaster * params.disaster_agriculture_loss
+    value_added[0] *= 1.0 - disaster * params.disaster_agriculture_loss
     grdp = real_grdp(value_added, constants.product_tax_ratio)
 
     # --- forest: afforestation -> young plantations -> counted forest
     programme_hectares = (
-        levers.forest_efficiency * investment[:, FOREST] * _TRILLION_PER_MILLION_IN_THOUSANDS
+        levers.forest_efficiency * investment[FOREST] * _TRILLION_PER_MILLION_IN_THOUSANDS
         / params.cost_per_hectare
     )
-    plantable = constants.land_area - state.forest - state.plantation_pipeline.sum(axis=1)
+    plantable = constants.land_area - state.forest - sum_sectors(state.plantation_pipeline)
     afforestation = _saturating_gain(plantable, params.afforestation_base + programme_hectares)
     plantation_pipeline, matured = delay3_step(
         state.plantation_pipeline, afforestation, params.plantation_maturation_time
@@ -171,7 +175,7 @@ def step(
         -(params.urbanization_trend + params.urbanization_structural_effect * movers)
     )
     urban_share = state.urban_share + (1.0 - state.urban_share) * urbanizing
-    per_capita_growth = np.log(grdp / population) - np.log(grdp_prev / state.population)
+    per_capita_growth = np.log((grdp * state.population) / (grdp_prev * population))
     poverty_logit = np.log(state.poverty_rate / (1.0 - state.poverty_rate)) - (
         params.poverty_growth_elasticity * per_capita_growth
     )
@@ -179,20 +183,21 @@ def step(
 
     # --- prices and budget revenue (current prices)
     price_level = state.price_level * (1.0 + params.deflator_growth)
-    nominal_value_added = value_added * price_level[:, None]
-    uplift = np.array([0.0, levers.hydropower_revenue_uplift, 0.0])
-    buoyancy_factor = np.exp(
-        (params.tax_buoyancy[:, None] - 1.0)
-        * np.log(nominal_value_added / constants.nominal_value_added_base)
-    )
-    value_added_revenue = constants.value_added_tax_scale * np.sum(
-        constants.tax_intensity * (1.0 + uplift) * nominal_value_added * buoyancy_factor, axis=1
+    # taxed base per sector: VA_nominal x (VA_nominal / VA_nominal_base)^(buoyancy - 1), in logs
+    log_nominal = np.log(value_added) + np.log(price_level)
+    taxed = np.exp(log_nominal + (params.tax_buoyancy - 1.0)
+                   * (log_nominal - constants.log_nominal_value_added_base))
+    intensity = constants.tax_intensity
+    value_added_revenue = constants.value_added_tax_scale * (
+        intensity[0] * taxed[0]
+        + intensity[1] * (1.0 + levers.hydropower_revenue_uplift) * taxed[1]
+        + intensity[2] * taxed[2]
     )
     product_tax_revenue = (
         params.product_tax_collection
         * (1.0 + levers.border_gate_revenue_uplift)
         * constants.product_tax_ratio
-        * nominal_value_added.sum(axis=1)
+        * sum_sectors(value_added) * price_level
     )
 
     return State(
