@@ -281,6 +281,15 @@ class Parameters:
             arrays[name] = array
         return cls(**arrays)
 
+    @classmethod
+    def trusted(cls, arrays: Mapping[str, FloatArray]) -> Parameters:
+        """Parameters from ``(n_draws,)`` float64 arrays for every name, without copies or checks.
+
+        For values that are valid by construction (Monte Carlo draws through priors inside the
+        bounds); everything else goes through `from_values`.
+        """
+        return cls(**{name: arrays[name] for name in _NAMES})
+
     def with_values(self, values: Mapping[str, float | FloatArray]) -> Parameters:
         """A copy with some parameters replaced (checked as in `from_values`)."""
         for name, value in values.items():

@@ -21,7 +21,7 @@ from nmmsim.observed import BaseYear
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["VARIABLES", "build_dataset", "write_results"]
+__all__ = ["GROWTH_ATTRS", "VARIABLES", "build_dataset", "growth_path", "write_results"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +106,26 @@ def build_dataset(
         stacked = np.stack([var.compute(s, constants) for s in states], axis=1)
         data_vars[name] = (("draw", "year", *var.dims), stacked,
                            {"long_name": var.long_name, "units": var.units})
-    grdp = data_vars["grdp"][1]
-    growth = np.empty_like(grdp)
-    growth[:, 0] = 100.0 * base.grdp_growth
-    growth[:, 1:] = 100.0 * (grdp[:, 1:] / grdp[:, :-1] - 1.0)
     data_vars["grdp_growth"] = (
-        ("draw", "year"), growth,
-        {"long_name": "Real GRDP growth (base year: observed)", "units": "percent"},
+        ("draw", "year"), growth_path(data_vars["grdp"][1].T, base.grdp_growth).T, GROWTH_ATTRS,
     )
     dataset = xr.Dataset(data_vars, coords=coords)
     dataset["year"].attrs.update(long_name="Year")
     dataset.attrs.update({"nmmsim_version": __version__, **attrs})
     return dataset
+
+
+#: Metadata of ``grdp_growth``, computed from consecutive years rather than from one state.
+GROWTH_ATTRS: Mapping[str, str] = MappingProxyType(
+    {"long_name": "Real GRDP growth (base year: observed)", "units": "percent"})
+
+
+def growth_path(grdp: FloatArray, base_growth: float) -> FloatArray:
+    """Real GRDP growth in percent from real GRDP ``(n_years, n)``; the first year is observed."""
+    growth = np.empty_like(grdp)
+    growth[0] = 100.0 * base_growth
+    growth[1:] = 100.0 * (grdp[1:] / grdp[:-1] - 1.0)
+    return growth
 
 
 def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:

@@ -20,6 +20,7 @@ import numpy as np
 from nmmsim.errors import ScenarioError, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
 from nmmsim.parameters import REGISTRY
+from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
 
 __all__ = ["Scenario", "load_scenario", "shipped_scenarios"]
 
@@ -33,6 +34,13 @@ class _Number:
     low: float
     high: float
     meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class _PriorLeaf:
+    """A prior for one parameter, as an inline table inside the parameter's bounds."""
+
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +81,16 @@ _SCHEMA: dict[str, Any] = {
         name: _Number(*spec.bounds, f"{spec.unit}; {spec.description}")
         for name, spec in REGISTRY.items()
     },
+    "priors": {name: _PriorLeaf(name) for name in REGISTRY},
 }
+_PRIOR_FORMS = {
+    frozenset({"low", "high"}): "uniform",
+    frozenset({"low", "mode", "high"}): "triangular",
+    frozenset({"mean", "sd"}): "normal",
+    frozenset({"mean", "sd", "low", "high"}): "normal",
+}
+_PRIOR_HELP = ("{ low, high } (uniform), { low, mode, high } (triangular) or { mean, sd } "
+               "(normal truncated to the bounds, optionally with low and high)")
 _AMOUNT_KEYS = ("share_of_grdp", "vnd_trillion")
 _SPLIT_TOLERANCE = 1e-9
 
@@ -92,7 +109,10 @@ class Scenario:
     levers : Mapping
         The merged lever tree (``investment``, ``efficiency``, ``training``, ``revenue``).
     parameter_overrides : Mapping[str, float]
-        Parameters set by the scenario, checked against the registry.
+        Parameters fixed by the scenario (the same value in every draw), checked against the
+        registry.
+    prior_overrides : Mapping[str, Prior]
+        Priors the scenario narrows, widens or reshapes, inside the registry bounds.
     """
 
     name: str
@@ -102,6 +122,7 @@ class Scenario:
     file_hash: str
     levers: Mapping[str, Any]
     parameter_overrides: Mapping[str, float]
+    prior_overrides: Mapping[str, Prior]
 
     def schedule(self, years: range) -> LeverSchedule:
         """The levers for each of ``years`` (the projection years, base year excluded).
@@ -182,7 +203,17 @@ def load_scenario(path: str | Path) -> Scenario:
     path = Path(path)
     chain = _read_chain(path)
     merged: dict[str, Any] = {}
-    for _, tree in reversed(chain):
+    for file, tree in reversed(chain):
+        fixed, priors = tree.get("parameters", {}), tree.get("priors", {})
+        both = sorted(set(fixed) & set(priors))
+        if both:
+            raise ScenarioError(f"{file}: {', '.join(both)} both fixed in [parameters] and given "
+                                "a prior in [priors]; keep one")
+        # a file that fixes a parameter drops the prior it inherited, and the other way round
+        for name in fixed:
+            merged.get("priors", {}).pop(name, None)
+        for name in priors:
+            merged.get("parameters", {}).pop(name, None)
         merged = _merge(merged, tree)
     _check_complete(merged, path)
     hasher = hashlib.sha256()
@@ -197,6 +228,7 @@ def load_scenario(path: str | Path) -> Scenario:
         file_hash=hasher.hexdigest(),
         levers={k: merged[k] for k in ("investment", "efficiency", "training", "revenue")},
         parameter_overrides=dict(merged.get("parameters", {})),
+        prior_overrides=dict(merged.get("priors", {})),
     )
 
 
@@ -274,6 +306,8 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
             _validate(value, expected, file, (*where, key))
         elif isinstance(expected, _Path) and isinstance(value, dict):
             tree[key] = _parse_year_table(value, expected, file, dotted)
+        elif isinstance(expected, _PriorLeaf):
+            tree[key] = _parse_prior(value, expected.name, file, dotted)
         else:
             _check_number(value, expected, file, dotted)
     if where and where[0] == "investment" and len(where) == 2:
@@ -288,6 +322,37 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
                 f"{file}: {'.'.join(where)} sums to {total:.6g}; the shares of "
                 f"{', '.join(DESTINATIONS)} must sum to 1 (omitted ones count as 0)"
             )
+
+
+def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
+    """An inline prior table -> `Prior`; every number finite and inside the parameter's bounds."""
+    spec = REGISTRY[name]
+    low_bound, high_bound = spec.bounds
+    if not isinstance(value, dict) or frozenset(value) not in _PRIOR_FORMS:
+        raise ScenarioError(f"{file}: {dotted} = {value!r} must be {_PRIOR_HELP}")
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+            raise ScenarioError(f"{file}: {dotted}.{key} = {number!r} must be a finite number")
+    numbers = {k: float(v) for k, v in value.items()}
+    if numbers.get("sd", 1.0) <= 0.0:
+        raise ScenarioError(f"{file}: {dotted}.sd = {numbers['sd']} must be positive; to fix the "
+                            f"parameter, set it in [parameters]")
+    for key in ("low", "mode", "high", "mean"):
+        if key in numbers and not low_bound <= numbers[key] <= high_bound:
+            raise ScenarioError(f"{file}: {dotted}.{key} = {numbers[key]} is outside the "
+                                f"parameter's bounds [{low_bound}, {high_bound}] ({spec.unit})")
+    low, high = numbers.get("low", low_bound), numbers.get("high", high_bound)
+    if not low < high:
+        raise ScenarioError(f"{file}: {dotted}: low = {low} must be below high = {high}")
+    form = _PRIOR_FORMS[frozenset(value)]
+    if form == "uniform":
+        return Uniform(low, high)
+    if form == "triangular":
+        if not low <= numbers["mode"] <= high:
+            raise ScenarioError(f"{file}: {dotted}.mode = {numbers['mode']} must lie in "
+                                f"[{low}, {high}]")
+        return Triangular(low, numbers["mode"], high)
+    return TruncatedNormal(numbers["mean"], numbers["sd"], low, high)
 
 
 def _parse_year_table(table: Mapping[str, Any], spec: _Path, file: Path,

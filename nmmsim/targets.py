@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,10 +19,11 @@ from typing import Literal, get_args
 import numpy as np
 import xarray as xr
 
+from nmmsim._types import FloatArray
 from nmmsim.errors import DataError
 from nmmsim.observed import ObservedData, load_observed
 
-__all__ = ["Target", "load_targets", "met", "target_value"]
+__all__ = ["Target", "TargetHistory", "load_targets", "met", "target_paths", "target_value"]
 
 Kind = Literal["at_least", "within", "approximately"]
 Measure = Literal["level", "average_growth", "average_reduction", "not_modelled"]
@@ -120,9 +122,71 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TargetHistory:
+    """Observed figures from before a run that targets measured over several years need.
+
+    ``growth`` is real GRDP growth by year (a published multi-year average fills its years, C3);
+    ``poverty`` the poverty rate by year, in percent.
+    """
+
+    growth: Mapping[int, float]
+    poverty: Mapping[int, float]
+
+    @classmethod
+    def from_observed(cls, observed: ObservedData | None = None) -> TargetHistory:
+        observed = observed if observed is not None else load_observed()
+        growth: dict[int, float] = {}
+        for row in sorted(observed.rows, key=lambda r: r.year_to - r.year_from):
+            if row.indicator in ("grdp_real_growth", "grdp_real_growth_avg"):
+                for year in range(row.year_from, row.year_to + 1):
+                    growth.setdefault(year, row.value)
+        return cls(growth=growth, poverty=observed.series("multidimensional_poverty_rate"))
+
+
+def target_paths(
+    target: Target, paths: FloatArray, years: Sequence[int], history: TargetHistory
+) -> FloatArray:
+    """The target's indicator as it would be measured in each of ``years``, ``(len(years), n)``.
+
+    ``paths`` holds the target's variable (its sector already selected), one row per year of
+    ``years`` and one column per draw. A ``level`` is the variable itself; an
+    ``average_growth`` compounds the observed growth from ``from_year`` up to the first of
+    ``years`` with the modelled growth from then on; an ``average_reduction`` is the fall from the observed ``from_year`` figure per year. Years where
+    the measure is not defined (before ``from_year``) are NaN.
+    """
+    if not target.modelled:
+        raise DataError(f"target '{target.target}' is not modelled")
+    if target.measure == "level":
+        return paths
+    assert target.from_year is not None
+    years = list(years)
+    result = np.full_like(paths, np.nan)
+    if target.measure == "average_growth":
+        observed_years = range(target.from_year, years[0])
+        missing = [y for y in observed_years if y not in history.growth]
+        if missing:
+            raise DataError(f"no observed GRDP growth for {missing} (needed from "
+                            f"{target.from_year} by target '{target.target}')")
+        log_observed = sum(math.log1p(history.growth[y] / 100.0) for y in observed_years)
+        log_total = log_observed + np.cumsum(np.log1p(paths / 100.0), axis=0)
+        counted = len(observed_years) + np.arange(1, len(years) + 1)
+        valid = np.asarray(years) >= target.from_year
+        result[valid] = 100.0 * np.expm1(log_total[valid] / counted[valid, None])
+        return result
+    if target.from_year not in history.poverty:
+        raise DataError(f"no observed poverty rate for {target.from_year} (needed by target "
+                        f"'{target.target}')")
+    first = history.poverty[target.from_year]
+    elapsed = np.asarray(years) - target.from_year
+    valid = elapsed > 0
+    result[valid] = (first - paths[valid]) / elapsed[valid, None]
+    return result
+
+
 def target_value(result: xr.Dataset, target: Target,
                  observed: ObservedData | None = None) -> xr.DataArray:
-    """The model's value of ``target``'s indicator for each draw.
+    """The model's value of ``target``'s indicator for each draw, in the target year.
 
     ``average_growth`` compounds observed growth for years before the result's start (the
     2021-2023 average, C3) with the result's ``grdp_growth`` from its base year on.
@@ -132,35 +196,11 @@ def target_value(result: xr.Dataset, target: Target,
     series = result[target.variable]
     if target.sector:
         series = series.sel(sector=target.sector)
-    if target.measure == "level":
-        return series.sel(year=target.year)
-    if observed is None:
-        observed = load_observed()
-    assert target.from_year is not None
-    start = int(result.attrs["start_year"])
-    if target.measure == "average_growth":
-        history = _observed_growth(observed, target.from_year, start)
-        modelled = series.sel(year=slice(start, target.year))
-        log_total = xr.ufuncs.log1p(modelled / 100.0).sum("year") + sum(
-            math.log1p(g / 100.0) for g in history)
-        n_years = len(history) + modelled.sizes["year"]
-        average: xr.DataArray = 100.0 * xr.ufuncs.expm1(log_total / n_years)
-        return average
-    first = observed.value("multidimensional_poverty_rate", target.from_year)
-    return (first - series.sel(year=target.year)) / (target.year - target.from_year)
-
-
-def _observed_growth(observed: ObservedData, first: int, start: int) -> list[float]:
-    """Observed growth for years ``first`` .. ``start - 1`` (a published average fills its years)."""
-    by_year: dict[int, float] = {}
-    for row in observed.rows:
-        if row.indicator in ("grdp_real_growth", "grdp_real_growth_avg"):
-            for year in range(row.year_from, row.year_to + 1):
-                by_year.setdefault(year, row.value)
-    missing = [y for y in range(first, start) if y not in by_year]
-    if missing:
-        raise DataError(f"{observed.path}: no observed GRDP growth for {missing}")
-    return [by_year[y] for y in range(first, start)]
+    series = series.transpose("year", "draw")
+    years = [int(y) for y in series.year.values]
+    history = TargetHistory.from_observed(observed)
+    values = target_paths(target, series.values, years, history)[years.index(target.year)]
+    return xr.DataArray(values, coords={"draw": series.draw}, dims=("draw",))
 
 
 def met(target: Target, value: np.ndarray | xr.DataArray) -> np.ndarray:

@@ -139,3 +139,49 @@ def test_parameter_override_changes_the_run(write):
     faster = nmmsim.simulate(path).grdp.sel(year=2030).item()
     base = nmmsim.simulate(shipped_scenarios()["baseline"]).grdp.sel(year=2030).item()
     assert faster > base
+
+
+# --- priors ------------------------------------------------------------------------------------
+
+
+def test_priors_table_gives_each_form(write):
+    from nmmsim.priors import Triangular, TruncatedNormal, Uniform
+
+    path = write("[priors]\n"
+                 "tfp_growth_industry = { low = 0.01, high = 0.02 }\n"
+                 "tax_buoyancy = { low = 0.9, mode = 1.0, high = 1.2 }\n"
+                 "deflator_growth = { mean = 0.03, sd = 0.005 }\n")
+    priors = load_scenario(path).prior_overrides
+    assert priors["tfp_growth_industry"] == Uniform(0.01, 0.02)
+    assert priors["tax_buoyancy"] == Triangular(0.9, 1.0, 1.2)
+    assert priors["deflator_growth"] == TruncatedNormal(0.03, 0.005, 0.015, 0.05)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("tfp_growth_industry = { low = 0.01 }", r"must be \{ low, high \} \(uniform\)"),
+    ("tfp_growth_industry = { low = 0.01, high = 0.09 }", r"high = 0.09 is outside .*\[-0.01, 0.04\]"),
+    ("tfp_growth_industry = { low = 0.03, high = 0.02 }", "must be below high"),
+    ("tfp_growth_industry = { mean = 0.02, sd = 0 }", "must be positive; to fix the parameter"),
+    ("tfp_growth_industry = { low = 0.01, mode = 0.03, high = 0.02 }", "mode = 0.03 must lie in"),
+    ("tfp_growth_industri = { low = 0.01, high = 0.02 }", "did you mean 'tfp_growth_industry'"),
+    ("tfp_growth_industry = { low = nan, high = 0.02 }", "must be a finite number"),
+])
+def test_bad_prior_is_named(write, table, message):
+    path = write(f"[priors]\n{table}\n")
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(path)
+
+
+def test_fixing_and_a_prior_in_one_file_is_an_error(write):
+    path = write("[parameters]\ntax_buoyancy = 1.0\n[priors]\ntax_buoyancy = { low = 0.9, high = 1.1 }\n")
+    with pytest.raises(ScenarioError, match="both fixed in \\[parameters\\] and given a prior"):
+        load_scenario(path)
+
+
+def test_a_child_file_may_fix_what_its_parent_gave_a_prior(write, tmp_path):
+    write("[priors]\ntax_buoyancy = { low = 0.9, high = 1.1 }\n", name="parent.toml")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "parent"\ndescription = "x"\n[parameters]\ntax_buoyancy = 1.05\n')
+    scenario = load_scenario(child)
+    assert scenario.parameter_overrides == {"tax_buoyancy": 1.05}
+    assert "tax_buoyancy" not in scenario.prior_overrides

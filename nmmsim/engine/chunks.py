@@ -1,0 +1,162 @@
+"""One chunk of Monte Carlo draws: sample, project, reduce to mergeable statistics.
+
+A `RunSpec` holds everything a worker needs (it is pickled once per worker). `run_draws` runs a
+range of draws chunk by chunk and returns a `ChunkSummary`: integer counts only (quantile-sketch
+buckets, target attainment), so summaries merge exactly in any order. With ``keep =
+"trajectories"`` it also returns the chunks' full Datasets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import xarray as xr
+
+from nmmsim._types import FloatArray
+from nmmsim.engine.allocator import keep_freed_memory
+from nmmsim.engine.projection import expected_disasters, project
+from nmmsim.engine.sampling import BLOCK_SIZE, Sampler, disaster_uniforms, unit_sample
+from nmmsim.engine.sketch import QuantileSketch
+from nmmsim.engine.uncertainty import Uncertainty
+from nmmsim.levers import SECTORS, LeverSchedule
+from nmmsim.model import Constants, State
+from nmmsim.observed import BaseYear
+from nmmsim.results import VARIABLES, build_dataset, growth_path
+from nmmsim.targets import Target, TargetHistory, met, target_paths
+
+__all__ = ["SUMMARISED", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
+
+Keep = Literal["summary", "trajectories"]
+DisasterMode = Literal["random", "expected"]
+
+#: Indicators whose quantiles a summary keeps, as (variable, sector or ""), every year.
+SUMMARISED: tuple[tuple[str, str], ...] = (
+    ("grdp", ""),
+    ("grdp_nominal", ""),
+    ("grdp_growth", ""),
+    ("grdp_per_capita", ""),
+    *(("sector_share", sector) for sector in SECTORS),
+    ("budget_revenue", ""),
+    ("certified_share", ""),
+    ("trained_share", ""),
+    ("forest_cover", ""),
+    ("urban_share", ""),
+    ("poverty_rate", ""),
+    ("population", ""),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """A Monte Carlo run's fixed inputs: start state, levers, uncertainty, targets, seed."""
+
+    base: BaseYear
+    schedule: LeverSchedule
+    uncertainty: Uncertainty
+    targets: tuple[Target, ...]  # modelled targets only
+    history: TargetHistory
+    sampler: Sampler
+    seed: int
+    disasters: DisasterMode
+    keep: Keep
+    attrs: dict[str, str | int | float] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        return [self.base.year, *self.schedule.years]
+
+    @property
+    def target_measures(self) -> tuple[Target, ...]:
+        """Targets measured over several years, whose indicator's quantiles are kept too."""
+        return tuple(t for t in self.targets if t.measure != "level")
+
+
+@dataclass(slots=True)
+class ChunkSummary:
+    """Mergeable statistics of some draws."""
+
+    draws: int
+    sketch: QuantileSketch  # series: SUMMARISED then target measures, each for every year
+    attained: np.ndarray  # (n_targets, n_years) int64: draws attaining each target if measured then
+    attained_all: np.ndarray  # (n_years,) int64: draws attaining every modelled target that year
+    trajectories: list[tuple[int, xr.Dataset]] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, spec: RunSpec) -> ChunkSummary:
+        n_years = len(spec.years)
+        n_series = (len(SUMMARISED) + len(spec.target_measures)) * n_years
+        return cls(0, QuantileSketch.empty(n_series),
+                   np.zeros((len(spec.targets), n_years), dtype=np.int64),
+                   np.zeros(n_years, dtype=np.int64))
+
+    def merge(self, other: ChunkSummary) -> None:
+        self.draws += other.draws
+        self.sketch.merge(other.sketch)
+        self.attained += other.attained
+        self.attained_all += other.attained_all
+        self.trajectories.extend(other.trajectories)
+
+
+def run_draws(spec: RunSpec, first_draw: int, n_draws: int, chunk_size: int) -> ChunkSummary:
+    """Run draws ``first_draw .. first_draw + n_draws`` in chunks of ``chunk_size``, merged."""
+    if chunk_size % BLOCK_SIZE:
+        raise ValueError(f"chunk_size must be a multiple of {BLOCK_SIZE}, got {chunk_size}")
+    keep_freed_memory()
+    summary = ChunkSummary.empty(spec)
+    for start in range(first_draw, first_draw + n_draws, chunk_size):
+        summary.merge(_run_chunk(spec, start, min(chunk_size, first_draw + n_draws - start)))
+    return summary
+
+
+def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
+    unit = unit_sample(spec.sampler, spec.seed, first_draw, n_draws, spec.uncertainty.dimension)
+    params = spec.uncertainty.parameters(unit)
+    n_years = len(spec.schedule.years)
+    if spec.disasters == "random":
+        uniforms = disaster_uniforms(spec.seed, first_draw, n_draws, n_years)
+        disasters = (uniforms < params.disaster_probability[:, None]).astype(np.float64)
+    else:
+        disasters = expected_disasters(params, n_years)
+    states, constants = project(spec.base, params, spec.schedule, disasters)
+
+    summary = ChunkSummary.empty(spec)
+    summary.draws = n_draws
+    paths = {key: _path(key, states, constants, spec.base) for key in _needed(spec)}
+    measured = []
+    all_met = np.ones((len(spec.years), n_draws), dtype=bool)
+    for k, target in enumerate(spec.targets):
+        indicator = target_paths(target, paths[(target.variable, target.sector)], spec.years,
+                                 spec.history)
+        attained = met(target, indicator)
+        summary.attained[k] = attained.sum(axis=1)
+        all_met &= attained
+        if target.measure != "level":
+            measured.append(indicator)
+    summary.attained_all[:] = all_met.sum(axis=1)
+    series = [paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
+    summary.sketch.add(series)
+    if spec.keep == "trajectories":
+        dataset = build_dataset(states, constants, spec.years, spec.base, attrs={})
+        summary.trajectories.append((first_draw, dataset))
+    return summary
+
+
+def _needed(spec: RunSpec) -> set[tuple[str, str]]:
+    return set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
+
+
+def _path(key: tuple[str, str], states: list[State], constants: Constants,
+          base: BaseYear) -> FloatArray:
+    """One indicator over the years, ``(n_years, n_draws)``."""
+    variable, sector = key
+    if variable == "grdp_growth":
+        grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
+        return growth_path(grdp, base.grdp_growth)
+    values = [VARIABLES[variable].compute(s, constants) for s in states]
+    if sector:
+        column = SECTORS.index(sector)
+        values = [v[:, column] for v in values]
+    path: FloatArray = np.stack(values)
+    return path

@@ -1,0 +1,162 @@
+"""Where chunks run: in this process, in a local process pool, or on a Dask cluster.
+
+The draws are cut into tasks of whole chunks; every backend runs the same task function
+(`nmmsim.engine.chunks.run_draws`) and the summaries are merged as tasks finish. Summaries hold
+integer counts, so the merge order does not matter and every backend gives the same result.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import signal
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from nmmsim.engine.chunks import ChunkSummary, RunSpec, run_draws
+from nmmsim.errors import NmmsimError
+
+__all__ = ["Progress", "execute", "split_tasks"]
+
+#: Called with (draws done, draws in all) as tasks finish.
+Progress = Callable[[int, int], None]
+
+_TASKS_PER_WORKER = 4  # enough tasks to balance the load and show progress
+_MAX_TASK_CHUNKS = 64  # and a cap, so progress moves on very long runs
+
+
+def split_tasks(draws: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
+    """Cut ``draws`` into ``(first_draw, n_draws)`` tasks of whole chunks."""
+    chunks = math.ceil(draws / chunk_size)
+    per_task = max(1, min(_MAX_TASK_CHUNKS, math.ceil(chunks / (workers * _TASKS_PER_WORKER))))
+    step = per_task * chunk_size
+    return [(first, min(step, draws - first)) for first in range(0, draws, step)]
+
+
+def execute(
+    spec: RunSpec,
+    draws: int,
+    *,
+    chunk_size: int,
+    workers: int = 1,
+    scheduler: Any = None,
+    progress: Progress | None = None,
+) -> ChunkSummary:
+    """Run ``draws`` draws of ``spec`` and return their merged summary.
+
+    ``scheduler`` is a ``dask.distributed.Client`` or a scheduler address; otherwise ``workers``
+    local processes (1: this process). Ctrl-C cancels the outstanding tasks and re-raises.
+    """
+    if scheduler is not None:
+        tasks = split_tasks(draws, chunk_size, max(workers, _dask_workers(scheduler)))
+        return _on_dask(spec, tasks, chunk_size, scheduler, draws, progress)
+    tasks = split_tasks(draws, chunk_size, workers)
+    if workers == 1:
+        summary = ChunkSummary.empty(spec)
+        for first, n in tasks:
+            summary.merge(run_draws(spec, first, n, chunk_size))
+            if progress is not None:
+                progress(summary.draws, draws)
+        return summary
+    return _on_processes(spec, tasks, chunk_size, workers, draws, progress)
+
+
+# --- local processes ---------------------------------------------------------------------------
+
+_WORKER_SPEC: RunSpec | None = None
+
+
+def _start_worker(spec: RunSpec) -> None:
+    global _WORKER_SPEC
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _WORKER_SPEC = spec
+
+
+def _worker_task(first: int, n: int, chunk_size: int) -> ChunkSummary:
+    assert _WORKER_SPEC is not None, "worker started without its run spec"
+    return run_draws(_WORKER_SPEC, first, n, chunk_size)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: workers fork from a clean server that has imported nmmsim once (fast, and safe
+    # in a process with threads); spawn where there is no fork (Windows)
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["nmmsim.engine.chunks"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _on_processes(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, workers: int,
+                  draws: int, progress: Progress | None) -> ChunkSummary:
+    summary = ChunkSummary.empty(spec)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                               initializer=_start_worker, initargs=(spec,))
+    pending: set[Future[ChunkSummary]] = set()
+    try:
+        pending = {pool.submit(_worker_task, first, n, chunk_size) for first, n in tasks}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                summary.merge(future.result())
+            if progress is not None:
+                progress(summary.draws, draws)
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return summary
+
+
+# --- Dask ----------------------------------------------------------------------------------------
+
+
+def _client(scheduler: Any) -> tuple[Any, bool]:
+    """A ``dask.distributed.Client`` for ``scheduler`` and whether we opened it (and must close)."""
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise NmmsimError("running on Dask needs the optional extra: pip install "
+                          "'nmmsim[distributed]'") from exc
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    try:
+        return Client(scheduler, timeout="10s"), True  # type: ignore[no-untyped-call]
+    except OSError as exc:
+        raise NmmsimError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc
+
+
+def _dask_workers(scheduler: Any) -> int:
+    client, opened = _client(scheduler)
+    try:
+        return max(1, int(sum(client.nthreads().values())))
+    finally:
+        if opened:
+            client.close()
+
+
+def _on_dask(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, scheduler: Any,
+             draws: int, progress: Progress | None) -> ChunkSummary:
+    from dask.distributed import as_completed
+
+    client, opened = _client(scheduler)
+    summary = ChunkSummary.empty(spec)
+    futures = []
+    try:
+        shared = client.scatter(spec, broadcast=True)
+        futures = [client.submit(run_draws, shared, first, n, chunk_size, pure=False)
+                   for first, n in tasks]
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            summary.merge(future.result())
+            if progress is not None:
+                progress(summary.draws, draws)
+    except BaseException:
+        client.cancel(futures)
+        raise
+    finally:
+        if opened:
+            client.close()
+    return summary

@@ -1,0 +1,46 @@
+"""One batch of draws through the projection years: the loop over years."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nmmsim._types import FloatArray
+from nmmsim.errors import NmmsimError
+from nmmsim.levers import LeverSchedule
+from nmmsim.model import Constants, State, initial_conditions, step
+from nmmsim.observed import BaseYear
+from nmmsim.parameters import Parameters
+
+__all__ = ["check_disasters", "expected_disasters", "project"]
+
+
+def project(
+    base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray
+) -> tuple[list[State], Constants]:
+    """Run the model from the base year through ``schedule.years``: the loop over years.
+
+    ``disasters`` has shape ``(n_draws, len(schedule.years))``. Returns the state of every year,
+    base year first, and the run's constants.
+    """
+    state, constants = initial_conditions(base, params)
+    states = [state]
+    for index, levers in enumerate(schedule.by_year):
+        state = step(state, params, constants, levers, disasters[:, index])
+        states.append(state)
+    return states, constants
+
+
+def expected_disasters(params: Parameters, n_years: int) -> FloatArray:
+    """Every year at the expected severe-disaster intensity, ``disaster_probability``."""
+    return np.repeat(params.disaster_probability[:, None], n_years, axis=1)
+
+
+def check_disasters(disasters: FloatArray, params: Parameters, n_years: int) -> FloatArray:
+    """``disasters`` as float64 ``(n_draws, n_years)`` intensities in [0, 1], or `NmmsimError`."""
+    disasters = np.asarray(disasters, dtype=np.float64)
+    expected = (params.n_draws, n_years)
+    if disasters.shape != expected:
+        raise NmmsimError(f"disasters: shape {disasters.shape}, expected (draws, years) {expected}")
+    if not np.all((disasters >= 0.0) & (disasters <= 1.0)):
+        raise NmmsimError("disasters: intensities must lie in [0, 1]")
+    return disasters

@@ -1,0 +1,209 @@
+"""`simulate`: the public entry point, deterministic or Monte Carlo."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, get_args
+
+import numpy as np
+import xarray as xr
+
+from nmmsim._types import FloatArray
+from nmmsim.calibrated import calibrated_parameters, load_calibrated
+from nmmsim.engine.chunks import DisasterMode, Keep, RunSpec
+from nmmsim.engine.executor import Progress
+from nmmsim.engine.montecarlo import run_monte_carlo
+from nmmsim.engine.projection import check_disasters, expected_disasters, project
+from nmmsim.engine.sampling import BLOCK_SIZE, SAMPLERS, Sampler
+from nmmsim.engine.uncertainty import Uncertainty
+from nmmsim.errors import NmmsimError
+from nmmsim.observed import BaseYear, ObservedData, load_observed
+from nmmsim.parameters import Parameters
+from nmmsim.results import build_dataset
+from nmmsim.scenario import Scenario, load_scenario
+from nmmsim.targets import TargetHistory, load_targets
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_END_YEAR", "simulate"]
+
+MAX_END_YEAR = 2100
+#: Draws per chunk: 16 blocks, 16k draws; the temporaries of a step then stay near the CPU cache.
+DEFAULT_CHUNK_SIZE = 16 * BLOCK_SIZE
+_MAX_TRAJECTORY_BYTES = 4 * 2**30
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    *,
+    draws: int | None = None,
+    seed: int | None = None,
+    sampler: Sampler = "mc",
+    keep: Keep = "summary",
+    workers: int = 1,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    scheduler: Any = None,
+    disasters: FloatArray | DisasterMode | None = None,
+    uncertainty: Uncertainty | None = None,
+    start_year: int = 2024,
+    end_year: int = 2030,
+    parameters: Parameters | None = None,
+    observed: ObservedData | None = None,
+    calibration: str | Path | None = None,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """Project the region from ``start_year`` to ``end_year`` under a scenario.
+
+    Without ``draws`` the run is deterministic: one draw at the calibrated parameters (or the
+    given ``parameters``), disasters at their expected intensity. With ``draws`` it is a Monte
+    Carlo run: the uncertain parameters are sampled from their priors and severe-disaster years
+    drawn at random (docs/montecarlo.md).
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        A loaded scenario or the path of a scenario file.
+    draws : int, optional
+        Number of Monte Carlo draws. Not together with ``parameters``.
+    seed : int, optional
+        Seed of the run (default: fresh entropy, recorded in the result's attrs). The same seed
+        gives bit-identical results whatever ``chunk_size``, ``workers`` or ``scheduler``, and the
+        same parameter draws and disaster years in every scenario (common random numbers).
+    sampler : {"mc", "lhs", "sobol"}
+        Plain Monte Carlo, Latin hypercube (per block of 1,024 draws) or scrambled Sobol'.
+    keep : {"summary", "trajectories"}
+        Quantiles by year and attainment counts, in memory independent of ``draws``; or every
+        draw's full paths (refused beyond about 4 GiB).
+    workers : int
+        Local processes (1: run in this process).
+    chunk_size : int
+        Draws per chunk, a multiple of 1,024. Does not change results.
+    scheduler : dask.distributed.Client or str, optional
+        Run the chunks on this Dask cluster (``pip install 'nmmsim[distributed]'``).
+    disasters : (n, years) array, "random" or "expected", optional
+        Severe-disaster intensity. Deterministic runs: default expected (``disaster_probability``
+        every year), or an array per draw and year. Monte Carlo runs: default "random" (a severe
+        year with probability ``disaster_probability``), or "expected".
+    uncertainty : Uncertainty, optional
+        What varies across draws (default: `Uncertainty.default` with the calibration and the
+        scenario's ``[parameters]`` and ``[priors]``).
+    start_year, end_year : int
+        Base year (its observed state starts the run) and last projected year.
+    parameters : Parameters, optional
+        Explicit values for ``n`` draws (deterministic runs); default one draw at the calibrated
+        values. The scenario's ``[parameters]`` apply on top.
+    observed : ObservedData, optional
+        Observed figures for the base year (default: the shipped ``calibration/`` data).
+    calibration : path, optional
+        Calibrated parameter file (default: the shipped ``calibration/calibrated.toml``).
+    progress : callable, optional
+        Monte Carlo runs call ``progress(draws_done, draws)`` as chunks finish.
+
+    Returns
+    -------
+    xarray.Dataset
+        Deterministic or ``keep="trajectories"``: dims ``draw``, ``year``, ``sector``,
+        ``destination``. ``keep="summary"``: dims ``quantile``, ``year``, ``sector``, ``target``
+        with ``attained``/``attained_all`` counts. Every variable has ``units`` and
+        ``long_name``; attrs name the scenario, its file hash, the years, the seed, the sampler
+        and the package version.
+
+    Raises
+    ------
+    NmmsimError
+        For years out of range, a scenario lacking a year, bad parameters or Monte Carlo options.
+
+    Examples
+    --------
+    >>> import nmmsim
+    >>> result = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"])
+    >>> round(float(result.grdp.sel(year=2024).item()), 1)
+    991.5
+    >>> mc = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], draws=2048, seed=1)
+    >>> round(float(mc.grdp_nominal.sel(quantile=0.5, year=2024)), 0)
+    992.0
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if not start_year < end_year <= MAX_END_YEAR:
+        raise NmmsimError(
+            f"years: need start_year < end_year <= {MAX_END_YEAR}, got {start_year} -> {end_year}"
+        )
+    base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
+    projection_years = range(start_year + 1, end_year + 1)
+    schedule = scenario.schedule(projection_years)
+    attrs: dict[str, str | int | float] = {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario.path),
+        "scenario_sha256": scenario.file_hash,
+        "start_year": start_year,
+        "end_year": end_year,
+        "prices": f"real values at {start_year} prices; nominal values at current prices",
+    }
+    if draws is None:
+        if parameters is None and uncertainty is not None:
+            raise NmmsimError("uncertainty is for Monte Carlo runs: give draws=N")
+        params = parameters if parameters is not None else calibrated_parameters(path=calibration)
+        params = params.with_values(scenario.parameter_overrides)
+        if disasters is None or isinstance(disasters, str):
+            if disasters == "random":
+                raise NmmsimError("disasters='random' needs a Monte Carlo run: give draws=N")
+            intensity = expected_disasters(params, len(projection_years))
+            attrs["disasters"] = "expected intensity"
+        else:
+            intensity = check_disasters(disasters, params, len(projection_years))
+            attrs["disasters"] = "given per draw"
+        states, constants = project(base, params, schedule, intensity)
+        return build_dataset(states, constants, [start_year, *projection_years], base, attrs=attrs)
+
+    _check_monte_carlo(draws, sampler, keep, workers, chunk_size, parameters, disasters)
+    if uncertainty is None:
+        uncertainty = Uncertainty.default(load_calibrated(calibration),
+                                          fixed=scenario.parameter_overrides,
+                                          priors=scenario.prior_overrides)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    spec = RunSpec(
+        base=base,
+        schedule=schedule,
+        uncertainty=uncertainty,
+        targets=tuple(t for t in load_targets() if t.modelled and t.year <= end_year),
+        history=TargetHistory.from_observed(observed),
+        sampler=sampler,
+        seed=seed,
+        disasters="random" if disasters is None else disasters,  # type: ignore[arg-type]
+        keep=keep,
+        attrs=attrs,
+    )
+    if keep == "trajectories":
+        size = draws * (end_year - start_year + 1) * 60 * 8  # about 60 values a draw and year
+        if size > _MAX_TRAJECTORY_BYTES:
+            raise NmmsimError(f"keep='trajectories' for {draws:,} draws needs about "
+                              f"{size / 2**30:.0f} GiB; use keep='summary' or fewer draws")
+    return run_monte_carlo(spec, draws, chunk_size=chunk_size, workers=workers,
+                           scheduler=scheduler, progress=progress)
+
+
+def _check_monte_carlo(draws: int, sampler: str, keep: str, workers: int, chunk_size: int,
+                       parameters: Parameters | None, disasters: object) -> None:
+    if parameters is not None:
+        raise NmmsimError("give either parameters (explicit draws) or draws=N (sampled), not both")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise NmmsimError(f"draws = {draws!r} must be a whole number >= 1")
+    if sampler not in SAMPLERS:
+        raise NmmsimError(f"sampler = {sampler!r}; allowed: {', '.join(SAMPLERS)}")
+    if keep not in get_args(Keep):
+        raise NmmsimError(f"keep = {keep!r}; allowed: {', '.join(get_args(Keep))}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise NmmsimError(f"workers = {workers!r} must be a whole number >= 1")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < BLOCK_SIZE \
+            or chunk_size % BLOCK_SIZE:
+        raise NmmsimError(f"chunk_size = {chunk_size!r} must be a positive multiple of "
+                          f"{BLOCK_SIZE}")
+    if disasters is not None and disasters not in get_args(DisasterMode):
+        raise NmmsimError(f"disasters = {disasters!r}; Monte Carlo runs allow "
+                          f"{', '.join(get_args(DisasterMode))}")
+    if sampler == "sobol" and draws & (draws - 1):
+        import warnings
+
+        warnings.warn(f"sampler='sobol' with {draws:,} draws: Sobol' balance needs a power of "
+                      f"two (e.g. {2 ** math.ceil(math.log2(draws)):,})", UserWarning, stacklevel=3)
