@@ -107,7 +107,7 @@ def build_dataset(
         data_vars[name] = (("draw", "year", *var.dims), stacked,
                            {"long_name": var.long_name, "units": var.units})
     data_vars["grdp_growth"] = (
-        ("draw", "year"), growth_path(data_vars["grdp"][1].T, base.grdp_growth).T, GROWTH_ATTRS,
+        ("draw", "year"), growth_path(data_vars["grdp"][1].T, base.grdp_growth).T, dict(GROWTH_ATTRS),
     )
     dataset = xr.Dataset(data_vars, coords=coords)
     dataset["year"].attrs.update(long_name="Year")

@@ -152,8 +152,9 @@ def target_paths(
     ``paths`` holds the target's variable (its sector already selected), one row per year of
     ``years`` and one column per draw. A ``level`` is the variable itself; an
     ``average_growth`` compounds the observed growth from ``from_year`` up to the first of
-    ``years`` with the modelled growth from then on; an ``average_reduction`` is the fall from the observed ``from_year`` figure per year. Years where
-    the measure is not defined (before ``from_year``) are NaN.
+    ``years`` with the modelled growth from then on; an ``average_reduction`` is the fall from
+    the observed ``from_year`` figure per year. Years where the measure is not defined (before
+    ``from_year``) are NaN.
     """
     if not target.modelled:
         raise DataError(f"target '{target.target}' is not modelled")
