@@ -19,7 +19,7 @@ from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.projection import expected_disasters, project
 from nmmsim.engine.sampling import BLOCK_SIZE, Sampler, disaster_uniforms, unit_sample
 from nmmsim.engine.sketch import QuantileSketch
-from nmmsim.engine.uncertainty import Uncertainty
+from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
 from nmmsim.observed import BaseYear
@@ -139,6 +139,10 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
     summary.sketch.add(series)
     if spec.keep == "trajectories":
         dataset = build_dataset(states, constants, spec.years, spec.base, attrs={})
+        dataset["parameters"] = xr.DataArray(
+            np.stack([getattr(params, name) for name in NAMES], axis=1), dims=("draw", "parameter"),
+            coords={"parameter": list(NAMES)},
+            attrs={"long_name": "Parameter values of each draw", "units": "registry units"})
         summary.trajectories.append((first_draw, dataset))
     return summary
 

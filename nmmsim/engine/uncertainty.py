@@ -40,8 +40,9 @@ class Uncertainty:
 
     priors: Mapping[str, Prior]
     fixed: Mapping[str, float]
-    correlated: tuple[str, ...] = ()
+    correlated: tuple[str, ...] = ()  # the copula's members, in `cholesky` order
     cholesky: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    untied: frozenset[str] = frozenset()  # copula members whose prior or value was overridden
 
     def __post_init__(self) -> None:
         for name in (*self.priors, *self.fixed):
@@ -85,19 +86,21 @@ class Uncertainty:
             for name, value, se in zip(calibration.names, calibration.values,
                                        calibration.standard_errors, strict=True):
                 chosen[name] = TruncatedNormal(float(value), float(se), *REGISTRY[name].bounds)
-            candidates = [calibration.names.index(n) for n in calibration.names
-                          if n not in fixed and n not in (priors or {})]
-            correlation = calibration.correlation[np.ix_(candidates, candidates)]
             # a parameter uncorrelated with all others is independent: no copula needed
-            tied = np.any((correlation != 0.0) & ~np.eye(len(candidates), dtype=bool), axis=1)
-            correlated = [calibration.names[i] for i, t in zip(candidates, tied, strict=True) if t]
-            correlation = correlation[np.ix_(tied, tied)]
-            cholesky = np.linalg.cholesky(correlation) if correlated else cholesky
+            correlation = calibration.correlation
+            tied = np.any((correlation != 0.0) & ~np.eye(len(calibration.names), dtype=bool),
+                          axis=1)
+            correlated = [n for n, t in zip(calibration.names, tied, strict=True) if t]
+            cholesky = np.linalg.cholesky(correlation[np.ix_(tied, tied)]) if correlated \
+                else cholesky
         chosen.update(priors or {})
         for name in fixed:
             chosen.pop(name, None)
-        return cls(priors=chosen, fixed=fixed,
-                   correlated=tuple(correlated), cholesky=cholesky)
+        # overriding one copula member leaves the others' draws as they were (common random
+        # numbers across scenarios); the overridden one is drawn from its own column
+        untied = frozenset(correlated) & (set(fixed) | set(priors or {}))
+        return cls(priors=chosen, fixed=fixed, correlated=tuple(correlated), cholesky=cholesky,
+                   untied=untied)
 
     @classmethod
     def certain(cls, values: Mapping[str, float]) -> Uncertainty:
@@ -125,7 +128,8 @@ class Uncertainty:
                 tied = self.cholesky[i, 0] * normal[0]
                 for k in range(1, i + 1):
                     tied += np.multiply(self.cholesky[i, k], normal[k], out=term)
-                uniforms[name] = ndtr(tied, out=tied)
+                if name not in self.untied:
+                    uniforms[name] = ndtr(tied, out=tied)
         values = {name: prior.ppf(uniforms[name]) for name, prior in self.priors.items()}
         values.update({name: np.full(n_draws, value) for name, value in self.fixed.items()})
         # every value lies in its prior's support, checked against the bounds on construction
@@ -135,6 +139,7 @@ class Uncertainty:
         """One line per parameter: its prior or fixed value, for a result's attrs and reports."""
         lines = {name: f"fixed at {value:g}" for name, value in self.fixed.items()}
         for name, prior in self.priors.items():
-            tied = ", calibration copula" if name in self.correlated else ""
+            tied = ", calibration copula" if name in self.correlated and name not in self.untied \
+                else ""
             lines[name] = prior.describe() + tied
         return {name: lines[name] for name in NAMES}

@@ -1,0 +1,285 @@
+"""The Monte Carlo engine: reproducibility, samplers, priors, streaming statistics, backends."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import nmmsim
+from nmmsim.calibrated import load_calibrated
+from nmmsim.engine.chunks import SUMMARISED
+from nmmsim.engine.sampling import BLOCK_SIZE, disaster_uniforms, unit_sample
+from nmmsim.engine.sketch import RELATIVE_ERROR, SMALLEST, QuantileSketch
+from nmmsim.engine.uncertainty import NAMES, Uncertainty
+from nmmsim.errors import NmmsimError, ParameterError
+from nmmsim.parameters import REGISTRY
+from nmmsim.priors import Triangular
+from nmmsim.targets import load_targets, met, target_value
+
+BASELINE = nmmsim.shipped_scenarios()["baseline"]
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return nmmsim.load_scenario(BASELINE)
+
+
+@pytest.fixture(scope="module")
+def reference(baseline):
+    return nmmsim.simulate(baseline, draws=5000, seed=11, chunk_size=2048)
+
+
+# --- reproducibility -----------------------------------------------------------------------------
+
+
+def test_same_seed_gives_identical_results(baseline, reference):
+    again = nmmsim.simulate(baseline, draws=5000, seed=11, chunk_size=2048)
+    xr.testing.assert_identical(again, reference)
+
+
+def test_another_seed_differs(baseline, reference):
+    other = nmmsim.simulate(baseline, draws=5000, seed=12, chunk_size=2048)
+    assert not other.grdp_nominal.equals(reference.grdp_nominal)
+
+
+@pytest.mark.parametrize("chunk_size", [1024, 4096, 16384])
+def test_chunk_size_does_not_change_results(baseline, reference, chunk_size):
+    result = nmmsim.simulate(baseline, draws=5000, seed=11, chunk_size=chunk_size)
+    xr.testing.assert_identical(result, reference)
+
+
+def test_two_worker_processes_give_the_same_result(baseline, reference):
+    result = nmmsim.simulate(baseline, draws=5000, seed=11, chunk_size=1024, workers=2)
+    xr.testing.assert_identical(result, reference)
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_trajectories_do_not_depend_on_chunking(baseline, sampler):
+    runs = [nmmsim.simulate(baseline, draws=2048, seed=3, sampler=sampler, keep="trajectories",
+                            chunk_size=size) for size in (1024, 3072)]
+    xr.testing.assert_identical(runs[0], runs[1])
+
+
+def test_dask_backend_gives_the_same_result(baseline, reference):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = nmmsim.simulate(baseline, draws=5000, seed=11, chunk_size=1024, scheduler=client)
+    xr.testing.assert_identical(result, reference)
+
+
+def test_common_random_numbers_across_scenarios():
+    a = nmmsim.simulate(BASELINE, draws=2048, seed=5, keep="trajectories")
+    b = nmmsim.simulate(nmmsim.shipped_scenarios()["resolution_96"], draws=2048, seed=5,
+                        keep="trajectories")
+    xr.testing.assert_equal(a.parameters, b.parameters)
+    xr.testing.assert_equal(a.disaster, b.disaster)
+    assert not a.grdp.equals(b.grdp)
+
+
+def test_a_fixed_parameter_leaves_the_other_draws_alone(tmp_path):
+    path = tmp_path / "fixed.toml"
+    path.write_text(f'extends = "{BASELINE}"\ndescription = "x"\n[parameters]\ntax_buoyancy = 1.1\n')
+    a = nmmsim.simulate(BASELINE, draws=1024, seed=5, keep="trajectories")
+    b = nmmsim.simulate(path, draws=1024, seed=5, keep="trajectories")
+    others = [n for n in NAMES if n != "tax_buoyancy"]
+    xr.testing.assert_equal(a.parameters.sel(parameter=others), b.parameters.sel(parameter=others))
+    assert np.all(b.parameters.sel(parameter="tax_buoyancy") == 1.1)
+
+
+def test_zero_variance_priors_reproduce_the_deterministic_run(baseline):
+    deterministic = nmmsim.simulate(baseline)
+    fixed = {**load_calibrated().parameters, **baseline.parameter_overrides}
+    result = nmmsim.simulate(baseline, draws=1500, seed=1, keep="trajectories",
+                             disasters="expected", uncertainty=Uncertainty.certain(fixed))
+    for name in deterministic.data_vars:
+        expected = deterministic[name].isel(draw=0, drop=True)
+        np.testing.assert_array_equal(result[name].values,
+                                      np.broadcast_to(expected.values, result[name].shape),
+                                      err_msg=name)
+
+
+# --- samplers and priors -------------------------------------------------------------------------
+
+
+def test_lhs_hits_every_stratum_once_per_block():
+    unit = unit_sample("lhs", seed=4, first_draw=BLOCK_SIZE, n_draws=2 * BLOCK_SIZE, dimension=7)
+    for block in (unit[:, :BLOCK_SIZE], unit[:, BLOCK_SIZE:]):
+        strata = np.floor(block * BLOCK_SIZE).astype(int)
+        for row in strata:
+            assert sorted(row) == list(range(BLOCK_SIZE))
+
+
+def test_sobol_is_balanced_over_a_power_of_two():
+    n = 4096
+    unit = unit_sample("sobol", seed=4, first_draw=0, n_draws=n, dimension=45)
+    for row in unit:
+        assert np.array_equal(np.bincount(np.floor(row * 64).astype(int), minlength=64),
+                              np.full(64, n // 64))
+    # a chunk further on is the continuation of the same sequence
+    np.testing.assert_array_equal(unit_sample("sobol", 4, 2048, 1024, 45), unit[:, 2048:3072])
+
+
+@pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
+def test_sample_moments_match_the_priors(sampler):
+    n = 2**15
+    uncertainty = Uncertainty.default()  # registry priors only
+    params = uncertainty.parameters(unit_sample(sampler, 9, 0, n, uncertainty.dimension))
+    for name in ("tfp_growth_industry", "deflator_growth", "afforestation_base", "tax_buoyancy"):
+        prior = REGISTRY[name].prior.frozen()
+        values = getattr(params, name)
+        standard_error = prior.std() / np.sqrt(n)
+        assert abs(values.mean() - prior.mean()) < 4 * standard_error, name
+        assert values.std() == pytest.approx(prior.std(), rel=0.03), name
+        low, high = REGISTRY[name].bounds
+        assert values.min() >= low and values.max() <= high
+
+
+def test_calibrated_parameters_follow_the_fit():
+    calibration = load_calibrated()
+    uncertainty = Uncertainty.default(calibration)
+    n = 2**16
+    params = uncertainty.parameters(unit_sample("mc", 2, 0, n, uncertainty.dimension))
+    i, j = (calibration.names.index(n) for n in ("reallocation_speed", "urbanization_trend"))
+    values = np.stack([getattr(params, n) for n in calibration.names])
+    sample = np.corrcoef(values[i], values[j])[0, 1]
+    # the fit's correlation (-0.74), weakened a little by the truncation at the lower bound 0
+    assert sample < -0.5 and np.sign(sample) == np.sign(calibration.correlation[i, j])
+    k = calibration.names.index("population_growth")  # far from its bounds: nearly normal
+    assert values[k].mean() == pytest.approx(calibration.values[k], abs=4e-5)
+    assert values[k].std() == pytest.approx(calibration.standard_errors[k], rel=0.02)
+
+
+def test_prior_ppf_matches_scipy():
+    u = np.linspace(0.0, 1.0, 2001)
+    for spec in REGISTRY.values():
+        np.testing.assert_allclose(spec.prior.ppf(u), spec.prior.frozen().ppf(u), atol=1e-12,
+                                   err_msg=spec.name)
+
+
+def test_scenario_priors_are_used(tmp_path):
+    path = tmp_path / "narrow.toml"
+    path.write_text(f'extends = "{BASELINE}"\ndescription = "x"\n[priors]\n'
+                    "tax_buoyancy = { low = 0.95, high = 0.96 }\n")
+    result = nmmsim.simulate(path, draws=1024, seed=1, keep="trajectories")
+    values = result.parameters.sel(parameter="tax_buoyancy")
+    assert values.min() >= 0.95 and values.max() <= 0.96 and values.std() > 0.002
+
+
+def test_bad_uncertainty_is_refused():
+    with pytest.raises(ParameterError, match="every parameter needs exactly one"):
+        Uncertainty(priors={}, fixed={"tax_buoyancy": 1.0})
+    priors = {n: REGISTRY[n].prior for n in NAMES}
+    priors["tax_buoyancy"] = Triangular(0.5, 1.0, 1.2)
+    with pytest.raises(ParameterError, match="must lie inside the bounds"):
+        Uncertainty(priors=priors, fixed={})
+
+
+def test_disaster_years_are_bernoulli():
+    uniforms = disaster_uniforms(seed=1, first_draw=0, n_draws=50_000, n_years=6)
+    assert abs((uniforms < 0.15).mean() - 0.15) < 0.003
+
+
+# --- streaming statistics --------------------------------------------------------------------------
+
+
+def test_summary_quantiles_are_within_their_documented_error(baseline):
+    summary = nmmsim.simulate(baseline, draws=6000, seed=21)
+    full = nmmsim.simulate(baseline, draws=6000, seed=21, keep="trajectories")
+    levels = summary["quantile"].values
+    for variable, sector in SUMMARISED:
+        exact = full[variable].sel(sector=sector) if sector else full[variable]
+        exact = np.quantile(exact.values, levels, axis=0, method="inverted_cdf")
+        sketched = summary[variable].sel(sector=sector) if sector else summary[variable]
+        error = np.abs(sketched.values - exact)
+        assert np.all(error <= RELATIVE_ERROR * np.abs(exact) + SMALLEST), variable
+    # constant across draws: reported exactly
+    assert np.all(summary.grdp_nominal.sel(year=2024) == 991.5)
+
+
+def test_attainment_counts_are_exact(baseline):
+    summary = nmmsim.simulate(baseline, draws=6000, seed=21)
+    full = nmmsim.simulate(baseline, draws=6000, seed=21, keep="trajectories")
+    every = np.ones(6000, dtype=bool)
+    for target in (t for t in load_targets() if t.modelled):
+        attained = met(target, target_value(full, target))
+        assert summary.attained.sel(target=target.target, year=target.year).item() == \
+            attained.sum(), target.target
+        every &= attained
+    assert summary.attained_all.sel(year=2030).item() == every.sum()
+    assert summary.attrs["draws"] == 6000
+
+
+def test_sketch_quantiles_against_exact():
+    rng = np.random.default_rng(0)
+    data = np.stack([rng.normal(2000, 300, 40_000), rng.normal(0.5, 3, 40_000),
+                     rng.lognormal(0, 2, 40_000), np.zeros(40_000), -rng.uniform(1, 2, 40_000)])
+    sketch = QuantileSketch.empty(5)
+    sketch.add(data[:, :15_000])
+    rest = QuantileSketch.empty(5)
+    rest.add([data[:2, 15_000:], data[2:, 15_000:]])  # blocks of rows, as chunks file them
+    sketch.merge(rest)
+    levels = np.array([0.0, 0.001, 0.05, 0.5, 0.95, 0.999, 1.0])
+    exact = np.quantile(data, levels, axis=1, method="inverted_cdf").T
+    assert np.all(np.abs(sketch.quantiles(levels) - exact)
+                  <= RELATIVE_ERROR * np.abs(exact) + SMALLEST)
+
+
+def test_sketch_merge_order_and_pickling_do_not_matter():
+    rng = np.random.default_rng(1)
+    parts = [rng.normal(50, 10, (3, 1000)) for _ in range(4)]
+    forward, backward = QuantileSketch.empty(3), QuantileSketch.empty(3)
+    for part in parts:
+        piece = QuantileSketch.empty(3)
+        piece.add(part)
+        forward.merge(pickle.loads(pickle.dumps(piece)))
+    for part in reversed(parts):
+        piece = QuantileSketch.empty(3)
+        piece.add(part)
+        backward.merge(piece)
+    assert np.array_equal(forward.counts, backward.counts)
+    assert np.array_equal(forward.minimum, backward.minimum)
+
+
+# --- interface -----------------------------------------------------------------------------------
+
+
+def test_progress_is_reported_to_the_end(baseline):
+    seen = []
+    nmmsim.simulate(baseline, draws=5000, seed=1, chunk_size=1024,
+                    progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (5000, 5000)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_interrupt_stops_the_workers(baseline):
+    def interrupt(done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        nmmsim.simulate(baseline, draws=40_000, seed=1, chunk_size=1024, workers=2,
+                        progress=interrupt)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"draws": 0}, "draws = 0 must be a whole number >= 1"),
+    ({"draws": 10, "sampler": "random"}, "sampler = 'random'; allowed: mc, lhs, sobol"),
+    ({"draws": 10, "keep": "all"}, "keep = 'all'; allowed: summary, trajectories"),
+    ({"draws": 10, "chunk_size": 1000}, "chunk_size = 1000 must be a positive multiple of 1024"),
+    ({"draws": 10, "workers": 0}, "workers = 0 must be a whole number >= 1"),
+    ({"draws": 10, "disasters": "none"}, "disasters = 'none'; Monte Carlo runs allow"),
+    ({"draws": 10**9, "keep": "trajectories"}, "use keep='summary'"),
+    ({"disasters": "random"}, "needs a Monte Carlo run"),
+])
+def test_bad_monte_carlo_options(baseline, options, message):
+    with pytest.raises(NmmsimError, match=message):
+        nmmsim.simulate(baseline, **options)
+
+
+def test_sobol_warns_off_a_power_of_two(baseline):
+    with pytest.warns(UserWarning, match="power of two"):
+        nmmsim.simulate(baseline, draws=1000, seed=1, sampler="sobol")
