@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
 __all__ = ["main"]
 
 EXIT_INPUT_ERROR = 2
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        print("\nnmmsim: interrupted; no results written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         sys.stderr.close()
         return 0
@@ -51,6 +56,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
     run.add_argument("--calibration", type=Path, default=None,
                      help="calibrated parameter file (default: the shipped calibrated.toml)")
+    monte_carlo = run.add_argument_group(
+        "Monte Carlo", "with --draws, sample the uncertain parameters and disaster years")
+    monte_carlo.add_argument("--draws", type=int, default=None,
+                             help="number of draws (default: one deterministic run)")
+    monte_carlo.add_argument("--seed", type=int, default=None,
+                             help="seed; the same seed gives the same result (default: fresh, "
+                             "printed)")
+    monte_carlo.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc",
+                             help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc)")
+    monte_carlo.add_argument("--workers", type=int, default=1,
+                             help="local worker processes (default: 1)")
+    monte_carlo.add_argument("--scheduler", default=None,
+                             help="Dask scheduler address, e.g. tcp://host:8786 (needs "
+                             "nmmsim[distributed])")
+    monte_carlo.add_argument("--chunk-size", type=int, default=None,
+                             help="draws per chunk, a multiple of 1024 (default: 16384)")
+    monte_carlo.add_argument("--keep", choices=("summary", "trajectories"), default="summary",
+                             help="quantiles and attainment counts, or every draw's paths")
     run.set_defaults(command=_run)
 
     fit = commands.add_parser(
@@ -79,13 +102,45 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
+    options: dict[str, Any] = {}
+    if args.draws is not None:
+        options = {"draws": args.draws, "seed": args.seed, "sampler": args.sampler,
+                   "workers": args.workers, "scheduler": args.scheduler, "keep": args.keep,
+                   "progress": _progress_bar(sys.stderr)}
+        if args.chunk_size is not None:
+            options["chunk_size"] = args.chunk_size
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
-                      calibration=args.calibration)
+                      calibration=args.calibration, **options)
     print(f"Scenario: {scenario.name} ({scenario.path})")
+    if args.draws is not None:
+        print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
+              f"{args.sampler}")
     print(target_table(result))
     netcdf, csv = write_results(result, args.out, scenario.name)
     print(f"\nWrote {netcdf} and {csv}")
     return 0
+
+
+def _progress_bar(stream: TextIO) -> Callable[[int, int], None] | None:
+    """A one-line progress bar on an interactive terminal; nothing in logs and pipes."""
+    if not stream.isatty():
+        return None
+    import time
+
+    start = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        elapsed = time.perf_counter() - start
+        rate = done / elapsed if elapsed > 0 else 0.0
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} draws "
+                     f"{elapsed:5.1f} s {rate:,.0f}/s")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
 
 
 def _calibrate(args: argparse.Namespace) -> int:

@@ -21,7 +21,15 @@ from nmmsim.observed import BaseYear
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["GROWTH_ATTRS", "VARIABLES", "build_dataset", "growth_path", "write_results"]
+__all__ = [
+    "GROWTH_ATTRS",
+    "VARIABLES",
+    "build_dataset",
+    "growth_path",
+    "long_table",
+    "wide_table",
+    "write_results",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +137,10 @@ def growth_path(grdp: FloatArray, base_growth: float) -> FloatArray:
 
 
 def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:
-    """Write ``<stem>.nc`` (NetCDF4) and ``<stem>.csv`` (one row per draw and year) atomically.
+    """Write ``<stem>.nc`` (NetCDF4) and ``<stem>.csv`` atomically.
+
+    The CSV has one row per draw and year (trajectories) or, for a Monte Carlo summary, one row
+    per variable, sector, year and quantile (with the attainment counts as quantile "count").
 
     Each file is written to a temporary file in ``directory`` and renamed, so a reader never sees
     a half-written file and an interrupted run leaves none behind.
@@ -139,9 +150,25 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     netcdf, csv = directory / f"{stem}.nc", directory / f"{stem}.csv"
     with atomic_path(netcdf) as tmp:
         dataset.to_netcdf(tmp, engine="h5netcdf")
+    table = wide_table(dataset) if "draw" in dataset.dims else long_table(dataset)
     with atomic_path(csv) as tmp:
-        wide_table(dataset).to_csv(tmp, float_format="%.10g")
+        table.to_csv(tmp, float_format="%.10g")
     return netcdf, csv
+
+
+def long_table(dataset: xr.Dataset) -> pd.DataFrame:
+    """A Monte Carlo summary as rows of (variable, sector or target, year, quantile, value)."""
+    import pandas as pd
+
+    frames = []
+    for name, da in dataset.data_vars.items():
+        frame = da.to_dataframe(name="value").reset_index()
+        frame.insert(0, "variable", str(name))
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True)
+    columns = [c for c in ("variable", "sector", "target", "year", "quantile", "value")
+               if c in table.columns]
+    return table[columns].set_index("variable")
 
 
 def wide_table(dataset: xr.Dataset) -> pd.DataFrame:

@@ -51,3 +51,38 @@ def test_help_and_version(argv):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
     assert exit_.value.code == 0
+
+
+def test_monte_carlo_run_prints_probabilities_and_writes_a_summary(tmp_path, capsys):
+    import xarray as xr
+
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "2048", "--seed", "3",
+                 "--workers", "1", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "2,048 draws, seed 3, sampler mc" in out and "% of draws" in out
+    with xr.open_dataset(tmp_path / "baseline.nc", engine="h5netcdf") as result:
+        assert result.attrs["seed"] == 3 and result.attrs["draws"] == 2048
+        assert "quantile" in result.dims and int(result.attained.max()) <= 2048
+    assert (tmp_path / "baseline.csv").read_text().startswith("variable,")
+
+
+def test_monte_carlo_option_error_exits_2(tmp_path, capsys):
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "100",
+                 "--chunk-size", "1000", "--out", str(tmp_path)]) == 2
+    assert "multiple of 1024" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_cleanly_without_files(tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nmmsim", "run", str(shipped_scenarios()["baseline"]),
+         "--draws", "50000000", "--workers", "2", "--seed", "1", "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # imports, worker start-up, some chunks
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "interrupted; no results written" in err
+    assert list(tmp_path.iterdir()) == []

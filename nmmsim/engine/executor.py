@@ -23,7 +23,7 @@ __all__ = ["Progress", "execute", "split_tasks"]
 Progress = Callable[[int, int], None]
 
 _TASKS_PER_WORKER = 4  # enough tasks to balance the load and show progress
-_MAX_TASK_CHUNKS = 64  # and a cap, so progress moves on very long runs
+_MAX_TASK_CHUNKS = 16  # and a cap: tasks of under a second, so progress moves and Ctrl-C is quick
 
 
 def split_tasks(draws: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:

@@ -155,13 +155,13 @@ def simulate(
         states, constants = project(base, params, schedule, intensity)
         return build_dataset(states, constants, [start_year, *projection_years], base, attrs=attrs)
 
-    _check_monte_carlo(draws, sampler, keep, workers, chunk_size, parameters, disasters)
+    _check_monte_carlo(draws, seed, sampler, keep, workers, chunk_size, parameters, disasters)
     if uncertainty is None:
         uncertainty = Uncertainty.default(load_calibrated(calibration),
                                           fixed=scenario.parameter_overrides,
                                           priors=scenario.prior_overrides)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
+    if seed is None:  # fresh entropy, kept to 63 bits so NetCDF can store it as an attribute
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
     spec = RunSpec(
         base=base,
         schedule=schedule,
@@ -183,10 +183,14 @@ def simulate(
                            scheduler=scheduler, progress=progress)
 
 
-def _check_monte_carlo(draws: int, sampler: str, keep: str, workers: int, chunk_size: int,
+def _check_monte_carlo(draws: int, seed: int | None, sampler: str, keep: str, workers: int,
+                       chunk_size: int,
                        parameters: Parameters | None, disasters: object) -> None:
     if parameters is not None:
         raise NmmsimError("give either parameters (explicit draws) or draws=N (sampled), not both")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed < 2**63):
+        raise NmmsimError(f"seed = {seed!r} must be a whole number in [0, 2^63)")
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise NmmsimError(f"draws = {draws!r} must be a whole number >= 1")
     if sampler not in SAMPLERS:
