@@ -123,7 +123,7 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
 
     summary = ChunkSummary.empty(spec)
     summary.draws = n_draws
-    paths = {key: _path(key, states, constants, spec.base) for key in _needed(spec)}
+    paths = _paths(spec, states, constants)
     measured = []
     all_met = np.ones((len(spec.years), n_draws), dtype=bool)
     for k, target in enumerate(spec.targets):
@@ -147,20 +147,19 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
     return summary
 
 
-def _needed(spec: RunSpec) -> set[tuple[str, str]]:
-    return set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
-
-
-def _path(key: tuple[str, str], states: list[State], constants: Constants,
-          base: BaseYear) -> FloatArray:
-    """One indicator over the years, ``(n_years, n_draws)``."""
-    variable, sector = key
-    if variable == "grdp_growth":
-        grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
-        return growth_path(grdp, base.grdp_growth)
-    values = [VARIABLES[variable].compute(s, constants) for s in states]
-    if sector:
-        column = SECTORS.index(sector)
-        values = [v[:, column] for v in values]
-    path: FloatArray = np.stack(values)
-    return path
+def _paths(spec: RunSpec, states: list[State], constants: Constants) -> dict[tuple[str, str],
+                                                                           FloatArray]:
+    """Every indicator the run summarises or tests, ``(n_years, n_draws)`` each, by (variable,
+    sector); each variable is computed once per year."""
+    keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
+    paths: dict[tuple[str, str], FloatArray] = {}
+    for variable in sorted({variable for variable, _ in keys}):
+        if variable == "grdp_growth":
+            grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
+            paths[(variable, "")] = growth_path(grdp, spec.base.grdp_growth)
+            continue
+        values = np.stack([VARIABLES[variable].compute(s, constants) for s in states])
+        for _, sector in (key for key in keys if key[0] == variable):
+            paths[(variable, sector)] = (
+                np.ascontiguousarray(values[:, :, SECTORS.index(sector)]) if sector else values)
+    return paths

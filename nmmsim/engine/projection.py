@@ -24,8 +24,9 @@ def project(
     """
     state, constants = initial_conditions(base, params)
     states = [state]
+    by_year = np.ascontiguousarray(disasters.T)  # each year's intensities contiguous
     for index, levers in enumerate(schedule.by_year):
-        state = step(state, params, constants, levers, disasters[:, index])
+        state = step(state, params, constants, levers, by_year[index])
         states.append(state)
     return states, constants
 

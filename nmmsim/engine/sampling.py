@@ -69,17 +69,19 @@ def unit_sample(
             warnings.filterwarnings("ignore", "The balance properties of Sobol", UserWarning)
             sobol: FloatArray = np.ascontiguousarray(engine.random(n_draws).T)
         return sobol
-    parts = []
-    for block in _blocks(first_draw, n_draws):
+    blocks = _blocks(first_draw, n_draws)
+    sample = np.empty((dimension, len(blocks) * BLOCK_SIZE))
+    for column, block in zip(range(0, sample.shape[1], BLOCK_SIZE), blocks, strict=True):
         rng = _generator(seed, _PARAMETER_STREAM, block)
+        part = sample[:, column : column + BLOCK_SIZE]
         if sampler == "lhs":
             strata = rng.permuted(np.broadcast_to(np.arange(BLOCK_SIZE), (dimension, BLOCK_SIZE)),
                                   axis=1)
-            parts.append((strata + rng.random((dimension, BLOCK_SIZE))) / BLOCK_SIZE)
+            part[...] = (strata + rng.random((dimension, BLOCK_SIZE))) / BLOCK_SIZE
         else:
-            parts.append(rng.random((dimension, BLOCK_SIZE)))
-    sample: FloatArray = np.concatenate(parts, axis=1)[:, :n_draws]
-    return sample
+            part[...] = rng.random((dimension, BLOCK_SIZE))
+    trimmed: FloatArray = sample[:, :n_draws]
+    return trimmed
 
 
 def disaster_uniforms(seed: int, first_draw: int, n_draws: int, n_years: int) -> FloatArray:

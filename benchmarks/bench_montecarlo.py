@@ -1,0 +1,89 @@
+"""Monte Carlo throughput and peak memory through the public API, against a scalar reference.
+
+Run from the repository root::
+
+    python benchmarks/bench_montecarlo.py                  # 10^4 .. 10^7 draws, 1 and 2 workers
+    python benchmarks/bench_montecarlo.py --draws 100000000 --workers 2   # the 10^8 memory check
+
+Each size runs in a fresh process (so peak memory is that run's), as ``nmmsim.simulate(baseline,
+draws=N, seed=1, workers=W)`` with the default summary, sampler and chunk size; wall time includes
+starting the worker processes. Peak memory is the largest resident set of the run's process plus
+its workers (``ru_maxrss`` of the process and of its children). The reference is the project's own
+scalar pure-Python loop: the same `nmmsim.model.step` called once per draw (n = 1), as a
+one-run-at-a-time simulator would; its rate is measured on 2,000 draws.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SIZES = (10**4, 10**5, 10**6, 10**7)
+
+
+def _one_run(draws: int, workers: int) -> dict[str, float]:
+    import nmmsim
+
+    scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
+    start = time.perf_counter()
+    nmmsim.simulate(scenario, draws=draws, seed=1, workers=workers)
+    seconds = time.perf_counter() - start
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": seconds, "peak_mib": (own + children) / 1024}
+
+
+def _scalar_reference(draws: int = 2000) -> float:
+    """Draws/s of the same model stepped one draw at a time in a Python loop."""
+    import nmmsim
+    from nmmsim.calibrated import load_calibrated
+    from nmmsim.engine import project
+    from nmmsim.engine.sampling import unit_sample
+    from nmmsim.engine.uncertainty import Uncertainty
+    from nmmsim.observed import BaseYear, load_observed
+
+    scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
+    base = BaseYear.from_observed(load_observed(), 2024)
+    schedule = scenario.schedule(range(2025, 2031))
+    uncertainty = Uncertainty.default(load_calibrated())
+    params = uncertainty.parameters(unit_sample("mc", 1, 0, draws, uncertainty.dimension))
+    disasters = np.zeros((1, 6))
+    start = time.perf_counter()
+    for draw in range(draws):
+        project(base, params.take(slice(draw, draw + 1)), schedule, disasters)
+    return draws / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--draws", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)  # child process
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(_one_run(*args.one)))
+        return
+
+    reference = _scalar_reference()
+    print(f"scalar pure-Python loop (same step, one draw at a time): {reference:,.0f} draws/s\n")
+    print(f"{'draws':>12}  {'workers':>7}  {'seconds':>8}  {'draws/s':>12}  {'x scalar':>9}  "
+          f"{'peak MiB':>9}")
+    for draws in args.draws:
+        for workers in args.workers:
+            out = subprocess.run([sys.executable, __file__, "--one", str(draws), str(workers)],
+                                 check=True, capture_output=True, text=True).stdout
+            run = json.loads(out.strip().splitlines()[-1])
+            rate = draws / run["seconds"]
+            print(f"{draws:>12,}  {workers:>7}  {run['seconds']:>8.2f}  {rate:>12,.0f}  "
+                  f"{rate / reference:>9,.0f}  {run['peak_mib']:>9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
