@@ -7,8 +7,10 @@ Run from the repository root::
 
 Each size runs in a fresh process (so peak memory is that run's), as ``nmmsim.simulate(baseline,
 draws=N, seed=1, workers=W)`` with the default summary, sampler and chunk size; wall time includes
-starting the worker processes. Peak memory is the largest resident set of the run's process plus
-its workers (``ru_maxrss`` of the process and of its children). The reference is the project's own
+starting the worker processes. Peak memory is the largest proportional set size (PSS: resident
+memory, with pages shared between processes split among them) of the run's process and all its
+descendants together (the worker processes fork from a server process and share its pages),
+sampled every 50 ms from ``/proc`` (Linux). The reference is the project's own
 scalar pure-Python loop: the same `nmmsim.model.step` called once per draw (n = 1), as a
 one-run-at-a-time simulator would; its rate is measured on 2,000 draws.
 """
@@ -17,9 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -27,16 +30,53 @@ import numpy as np
 SIZES = (10**4, 10**5, 10**6, 10**7)
 
 
+def _tree_pss_kib(root: int) -> int:
+    """Proportional set size of ``root`` and every process descending from it, in KiB."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # the process ended meanwhile
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            continue
+    return total
+
+
 def _one_run(draws: int, workers: int) -> dict[str, float]:
     import nmmsim
 
     scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
+    peak = [_tree_pss_kib(os.getpid())]
+    running = threading.Event()
+    running.set()
+
+    def watch() -> None:
+        while running.is_set():
+            peak[0] = max(peak[0], _tree_pss_kib(os.getpid()))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     start = time.perf_counter()
     nmmsim.simulate(scenario, draws=draws, seed=1, workers=workers)
     seconds = time.perf_counter() - start
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"seconds": seconds, "peak_mib": (own + children) / 1024}
+    running.clear()
+    watcher.join()
+    return {"seconds": seconds, "peak_mib": peak[0] / 1024}
 
 
 def _scalar_reference(draws: int = 2000) -> float:

@@ -27,7 +27,8 @@ from nmmsim.targets import TargetHistory, load_targets
 __all__ = ["DEFAULT_CHUNK_SIZE", "MAX_END_YEAR", "simulate"]
 
 MAX_END_YEAR = 2100
-#: Draws per chunk: 16 blocks, 16k draws; the temporaries of a step then stay near the CPU cache.
+#: Draws per chunk: 16 blocks. Within 5% of the fastest size measured here (32k), with half its
+#: working memory, which keeps two workers under 500 MB (docs/performance.md).
 DEFAULT_CHUNK_SIZE = 16 * BLOCK_SIZE
 _MAX_TRAJECTORY_BYTES = 4 * 2**30
 
