@@ -106,11 +106,12 @@ def run_draws(spec: RunSpec, first_draw: int, n_draws: int, chunk_size: int) -> 
     keep_freed_memory()
     summary = ChunkSummary.empty(spec)
     for start in range(first_draw, first_draw + n_draws, chunk_size):
-        summary.merge(_run_chunk(spec, start, min(chunk_size, first_draw + n_draws - start)))
+        _run_chunk(spec, start, min(chunk_size, first_draw + n_draws - start), summary)
     return summary
 
 
-def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
+def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSummary) -> None:
+    """Run one chunk and add its statistics to ``summary`` (no per-chunk sketch to allocate)."""
     unit = unit_sample(spec.sampler, spec.seed, first_draw, n_draws, spec.uncertainty.dimension)
     params = spec.uncertainty.parameters(unit)
     n_years = len(spec.schedule.years)
@@ -121,8 +122,7 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
         disasters = expected_disasters(params, n_years)
     states, constants = project(spec.base, params, spec.schedule, disasters)
 
-    summary = ChunkSummary.empty(spec)
-    summary.draws = n_draws
+    summary.draws += n_draws
     paths = _paths(spec, states, constants)
     measured = []
     all_met = np.ones((len(spec.years), n_draws), dtype=bool)
@@ -130,11 +130,11 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
         indicator = target_paths(target, paths[(target.variable, target.sector)], spec.years,
                                  spec.history)
         attained = met(target, indicator)
-        summary.attained[k] = attained.sum(axis=1)
+        summary.attained[k] += attained.sum(axis=1)
         all_met &= attained
         if target.measure != "level":
             measured.append(indicator)
-    summary.attained_all[:] = all_met.sum(axis=1)
+    summary.attained_all += all_met.sum(axis=1)
     series = [paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
     summary.sketch.add(series)
     if spec.keep == "trajectories":
@@ -144,7 +144,6 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int) -> ChunkSummary:
             coords={"parameter": list(NAMES)},
             attrs={"long_name": "Parameter values of each draw", "units": "registry units"})
         summary.trajectories.append((first_draw, dataset))
-    return summary
 
 
 def _paths(spec: RunSpec, states: list[State], constants: Constants) -> dict[tuple[str, str],

@@ -92,16 +92,20 @@ class QuantileSketch:
 
     def _add_rows(self, first_row: int, values: FloatArray) -> None:
         rows = slice(first_row, first_row + values.shape[0])
-        np.minimum(self.minimum[rows], values.min(axis=1), out=self.minimum[rows])
+        low = values.min(axis=1)
+        np.minimum(self.minimum[rows], low, out=self.minimum[rows])
         np.maximum(self.maximum[rows], values.max(axis=1), out=self.maximum[rows])
-        bits = values.view(np.int64)
-        sign = bits >> 63  # -1 for negative values, 0 otherwise
-        key = bits & _MAGNITUDE_BITS
-        key >>= _SHIFT
-        key -= _LOW_KEY - 1  # 0: below SMALLEST (the zero bucket), 1..: magnitude buckets
-        np.clip(key, 0, _KEYS, out=key)
-        key ^= sign  # negate where negative (two's complement: (k ^ -1) - (-1) = -k)
-        key -= sign
+        key = values.view(np.int64) >> _SHIFT  # the sign bit makes negative values' keys negative
+        if low.min() >= 0.0:  # no negative values (most indicators): fewer operations
+            key -= _LOW_KEY - 1  # 0: below SMALLEST (the zero bucket), 1..: magnitude buckets
+            np.clip(key, 0, _KEYS, out=key)
+        else:
+            sign = key >> 63  # -1 for negative values, 0 otherwise
+            key &= _MAGNITUDE_BITS >> _SHIFT
+            key -= _LOW_KEY - 1
+            np.clip(key, 0, _KEYS, out=key)
+            key ^= sign  # negate where negative (two's complement: (k ^ -1) - (-1) = -k)
+            key -= sign
         key += (_ZERO + np.arange(key.shape[0]) * _WIDTH)[:, None]
         counts = self.counts[rows]
         counts += np.bincount(key.ravel(), minlength=counts.size).reshape(counts.shape)
