@@ -1,11 +1,11 @@
 """nmmsim: system-dynamics growth scenarios for Vietnam's Northern Midlands and Mountains region.
 
-The public API: `load_scenario`, `shipped_scenarios`, `simulate`, the parameter registry and the
-errors. Plotting lives in ``nmmsim.plot`` and is never imported here.
+The public API: `load_scenario`, `shipped_scenarios`, `simulate`, `compare`, `attainment`, the
+parameter registry and the errors. Plotting lives in ``nmmsim.plot`` and is never imported here.
 """
 
 from nmmsim._version import __version__
-from nmmsim.engine import simulate
+from nmmsim.engine import compare, simulate
 from nmmsim.errors import CalibrationError, DataError, NmmsimError, ParameterError, ScenarioError
 from nmmsim.parameters import REGISTRY, Parameters, ParameterSpec
 from nmmsim.scenario import Scenario, load_scenario, shipped_scenarios
@@ -21,6 +21,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_scenario",
     "shipped_scenarios",
     "simulate",

@@ -4,6 +4,6 @@
 """
 
 from nmmsim.engine.projection import project
-from nmmsim.engine.simulation import simulate
+from nmmsim.engine.simulation import compare, simulate
 
-__all__ = ["project", "simulate"]
+__all__ = ["compare", "project", "simulate"]

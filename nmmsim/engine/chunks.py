@@ -1,9 +1,10 @@
 """One chunk of Monte Carlo draws: sample, project, reduce to mergeable statistics.
 
-A `RunSpec` holds everything a worker needs (it is pickled once per worker). `run_draws` runs a
+A `RunSpec` holds everything a worker needs (it is pickled once per worker), with one `Arm` per
+scenario: compared scenarios run in the same chunks on the same random numbers. `run_draws` runs a
 range of draws chunk by chunk and returns a `ChunkSummary`: integer counts only (quantile-sketch
-buckets, target attainment), so summaries merge exactly in any order. With ``keep =
-"trajectories"`` it also returns the chunks' full Datasets.
+buckets, target attainment, paired disagreements between scenarios), so summaries merge exactly in
+any order. With ``keep = "trajectories"`` it also returns the chunks' full Datasets.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from nmmsim.observed import BaseYear
 from nmmsim.results import VARIABLES, build_dataset, growth_path
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
-__all__ = ["SUMMARISED", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
+__all__ = ["SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
 
 Keep = Literal["summary", "trajectories"]
 DisasterMode = Literal["random", "expected"]
@@ -49,12 +50,25 @@ SUMMARISED: tuple[tuple[str, str], ...] = (
 
 
 @dataclass(frozen=True, slots=True)
-class RunSpec:
-    """A Monte Carlo run's fixed inputs: start state, levers, uncertainty, targets, seed."""
+class Arm:
+    """One scenario of a run: its levers and what varies across its draws."""
 
-    base: BaseYear
+    name: str
     schedule: LeverSchedule
     uncertainty: Uncertainty
+    attrs: dict[str, str | int | float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RunSpec:
+    """A Monte Carlo run's fixed inputs: start state, scenarios, targets, sampler and seed.
+
+    Every arm (scenario) sees the same unit sample and disaster numbers in each draw (common
+    random numbers); the first arm is the reference that paired differences are taken against.
+    """
+
+    base: BaseYear
+    arms: tuple[Arm, ...]
     targets: tuple[Target, ...]  # modelled targets only
     history: TargetHistory
     sampler: Sampler
@@ -65,7 +79,7 @@ class RunSpec:
 
     @property
     def years(self) -> list[int]:
-        return [self.base.year, *self.schedule.years]
+        return [self.base.year, *self.arms[0].schedule.years]
 
     @property
     def target_measures(self) -> tuple[Target, ...]:
@@ -74,29 +88,53 @@ class RunSpec:
 
 
 @dataclass(slots=True)
-class ChunkSummary:
-    """Mergeable statistics of some draws."""
+class ArmSummary:
+    """Mergeable statistics of one scenario's draws."""
 
-    draws: int
     sketch: QuantileSketch  # series: SUMMARISED then target measures, each for every year
     attained: np.ndarray  # (n_targets, n_years) int64: draws attaining each target if measured then
     attained_all: np.ndarray  # (n_years,) int64: draws attaining every modelled target that year
     trajectories: list[tuple[int, xr.Dataset]] = field(default_factory=list)
 
     @classmethod
-    def empty(cls, spec: RunSpec) -> ChunkSummary:
+    def empty(cls, spec: RunSpec) -> ArmSummary:
         n_years = len(spec.years)
         n_series = (len(SUMMARISED) + len(spec.target_measures)) * n_years
-        return cls(0, QuantileSketch.empty(n_series),
+        return cls(QuantileSketch.empty(n_series),
                    np.zeros((len(spec.targets), n_years), dtype=np.int64),
                    np.zeros(n_years, dtype=np.int64))
 
-    def merge(self, other: ChunkSummary) -> None:
-        self.draws += other.draws
+    def merge(self, other: ArmSummary) -> None:
         self.sketch.merge(other.sketch)
         self.attained += other.attained
         self.attained_all += other.attained_all
         self.trajectories.extend(other.trajectories)
+
+
+@dataclass(slots=True)
+class ChunkSummary:
+    """Mergeable statistics of some draws, every arm.
+
+    ``discordant[a, k, y]`` counts draws where arm ``a`` and the reference arm disagree on target
+    ``k`` (the last ``k``: all targets at once) measured in year ``y``: ``[..., 0]`` attained in
+    arm ``a`` only, ``[..., 1]`` in the reference only. Paired differences come from these.
+    """
+
+    draws: int
+    arms: list[ArmSummary]
+    discordant: np.ndarray  # (n_arms, n_targets + 1, n_years, 2) int64
+
+    @classmethod
+    def empty(cls, spec: RunSpec) -> ChunkSummary:
+        shape = (len(spec.arms), len(spec.targets) + 1, len(spec.years), 2)
+        return cls(0, [ArmSummary.empty(spec) for _ in spec.arms],
+                   np.zeros(shape, dtype=np.int64))
+
+    def merge(self, other: ChunkSummary) -> None:
+        self.draws += other.draws
+        for mine, theirs in zip(self.arms, other.arms, strict=True):
+            mine.merge(theirs)
+        self.discordant += other.discordant
 
 
 def run_draws(spec: RunSpec, first_draw: int, n_draws: int, chunk_size: int) -> ChunkSummary:
@@ -111,39 +149,54 @@ def run_draws(spec: RunSpec, first_draw: int, n_draws: int, chunk_size: int) -> 
 
 
 def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSummary) -> None:
-    """Run one chunk and add its statistics to ``summary`` (no per-chunk sketch to allocate)."""
-    unit = unit_sample(spec.sampler, spec.seed, first_draw, n_draws, spec.uncertainty.dimension)
-    params = spec.uncertainty.parameters(unit)
-    n_years = len(spec.schedule.years)
-    if spec.disasters == "random":
-        uniforms = disaster_uniforms(spec.seed, first_draw, n_draws, n_years)
-        disasters = (uniforms < params.disaster_probability[:, None]).astype(np.float64)
-    else:
-        disasters = expected_disasters(params, n_years)
-    states, constants = project(spec.base, params, spec.schedule, disasters)
-
+    """Run one chunk of every arm and add its statistics to ``summary``."""
+    unit = unit_sample(spec.sampler, spec.seed, first_draw, n_draws, spec.arms[0].uncertainty.dimension)
+    n_years = len(spec.years) - 1
+    uniforms = disaster_uniforms(spec.seed, first_draw, n_draws, n_years) \
+        if spec.disasters == "random" else None
     summary.draws += n_draws
+    reference: np.ndarray | None = None
+    for index, (arm, arm_summary) in enumerate(zip(spec.arms, summary.arms, strict=True)):
+        params = arm.uncertainty.parameters(unit)
+        if uniforms is not None:
+            disasters = (uniforms < params.disaster_probability[:, None]).astype(np.float64)
+        else:
+            disasters = expected_disasters(params, n_years)
+        states, constants = project(spec.base, params, arm.schedule, disasters)
+        attained = _file(spec, states, constants, arm_summary)
+        if reference is None:
+            reference = attained
+        summary.discordant[index, ..., 0] += (attained & ~reference).sum(axis=-1)
+        summary.discordant[index, ..., 1] += (~attained & reference).sum(axis=-1)
+        if spec.keep == "trajectories":
+            dataset = build_dataset(states, constants, spec.years, spec.base, attrs={})
+            dataset["parameters"] = xr.DataArray(
+                np.stack([getattr(params, name) for name in NAMES], axis=1),
+                dims=("draw", "parameter"), coords={"parameter": list(NAMES)},
+                attrs={"long_name": "Parameter values of each draw", "units": "registry units"})
+            arm_summary.trajectories.append((first_draw, dataset))
+
+
+def _file(spec: RunSpec, states: list[State], constants: Constants,
+          summary: ArmSummary) -> np.ndarray:
+    """Add one arm's chunk to its summary; return which draws attain each target (the last row:
+    all of them) in each year, ``(n_targets + 1, n_years, n_draws)`` booleans."""
     paths = _paths(spec, states, constants)
+    n_draws = states[0].population.shape[0]
+    attained = np.ones((len(spec.targets) + 1, len(spec.years), n_draws), dtype=bool)
     measured = []
-    all_met = np.ones((len(spec.years), n_draws), dtype=bool)
     for k, target in enumerate(spec.targets):
         indicator = target_paths(target, paths[(target.variable, target.sector)], spec.years,
                                  spec.history)
-        attained = met(target, indicator)
-        summary.attained[k] += attained.sum(axis=1)
-        all_met &= attained
+        attained[k] = met(target, indicator)
+        attained[-1] &= attained[k]
         if target.measure != "level":
             measured.append(indicator)
-    summary.attained_all += all_met.sum(axis=1)
-    series = [paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
-    summary.sketch.add(series)
-    if spec.keep == "trajectories":
-        dataset = build_dataset(states, constants, spec.years, spec.base, attrs={})
-        dataset["parameters"] = xr.DataArray(
-            np.stack([getattr(params, name) for name in NAMES], axis=1), dims=("draw", "parameter"),
-            coords={"parameter": list(NAMES)},
-            attrs={"long_name": "Parameter values of each draw", "units": "registry units"})
-        summary.trajectories.append((first_draw, dataset))
+    counts = attained.sum(axis=-1)
+    summary.attained += counts[:-1]
+    summary.attained_all += counts[-1]
+    summary.sketch.add([paths[key] for key in SUMMARISED] + measured)  # each (n_years, n)
+    return attained
 
 
 def _paths(spec: RunSpec, states: list[State], constants: Constants) -> dict[tuple[str, str],

@@ -3,7 +3,8 @@
 ``keep="summary"`` gives quantiles of every indicator in `nmmsim.engine.chunks.SUMMARISED` by
 year, and exact counts of draws attaining each target (``attained``) and all of them
 (``attained_all``) if measured in each year. ``keep="trajectories"`` gives every draw's full
-paths, as a deterministic run does.
+paths, as a deterministic run does. Compared scenarios add a ``scenario`` dimension and the
+paired ``discordant`` counts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from nmmsim.engine.chunks import SUMMARISED, ChunkSummary, RunSpec
+from nmmsim.engine.chunks import SUMMARISED, ArmSummary, ChunkSummary, RunSpec
 from nmmsim.engine.executor import Progress, execute
 from nmmsim.engine.sampling import BLOCK_SIZE
 from nmmsim.engine.sketch import LARGEST, RELATIVE_ERROR, SMALLEST
@@ -35,7 +36,11 @@ def run_monte_carlo(
     scheduler: Any,
     progress: Progress | None,
 ) -> xr.Dataset:
-    """Run ``draws`` draws of ``spec`` on the chosen backend and build the result Dataset."""
+    """Run ``draws`` draws of ``spec`` on the chosen backend and build the result Dataset.
+
+    One arm gives the Dataset of that scenario; several give a ``scenario`` dimension and the
+    ``discordant`` counts of paired disagreements with the first scenario.
+    """
     summary = execute(spec, draws, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                       progress=progress)
     attrs = {
@@ -46,14 +51,48 @@ def run_monte_carlo(
         "disasters": "random severe years" if spec.disasters == "random"
         else "expected intensity",
         "block_size": BLOCK_SIZE,
-        "priors": "\n".join(f"{k}: {v}" for k, v in spec.uncertainty.describe().items()),
     }
-    if spec.keep == "trajectories":
-        return _trajectories(summary, attrs)
-    return _summary_dataset(spec, summary, attrs)
+    datasets = []
+    for arm, arm_summary in zip(spec.arms, summary.arms, strict=True):
+        arm_attrs = {**attrs, **arm.attrs,
+                     "priors": "\n".join(f"{k}: {v}" for k, v in arm.uncertainty.describe().items())}
+        if spec.keep == "trajectories":
+            datasets.append(_trajectories(arm_summary, arm_attrs))
+        else:
+            datasets.append(_summary_dataset(spec, arm_summary, arm_attrs))
+    if len(datasets) == 1:
+        return datasets[0]
+    return _compared(spec, summary, datasets, attrs)
 
 
-def _trajectories(summary: ChunkSummary, attrs: dict[str, Any]) -> xr.Dataset:
+def _compared(spec: RunSpec, summary: ChunkSummary, datasets: list[xr.Dataset],
+              attrs: dict[str, Any]) -> xr.Dataset:
+    names = [arm.name for arm in spec.arms]
+    combined = xr.concat([d.drop_attrs() for d in datasets], dim="scenario", data_vars="all",
+                         coords="minimal", compat="override", join="exact",
+                         combine_attrs="drop")
+    combined = combined.assign_coords(scenario=names)
+    for name in combined.data_vars:
+        combined[name].attrs = datasets[0][name].attrs
+    direction = ["gained", "lost"]
+    combined["discordant"] = xr.DataArray(
+        summary.discordant[:, :-1], dims=("scenario", "target", "year", "direction"),
+        coords={"direction": direction},
+        attrs={"long_name": f"Draws attaining the target in this scenario but not in {names[0]} "
+               f"(gained) or in {names[0]} but not here (lost), same draws",
+               "units": "draws"})
+    combined["discordant_all"] = xr.DataArray(
+        summary.discordant[:, -1], dims=("scenario", "year", "direction"),
+        attrs={"long_name": f"As discordant, for attaining every modelled target; against "
+               f"{names[0]}", "units": "draws"})
+    combined.attrs.update({**attrs, "reference_scenario": names[0]})
+    for key in ("scenario_file", "scenario_sha256"):
+        combined.attrs[key] = "; ".join(str(d.attrs.get(key, "")) for d in datasets)
+    combined.attrs["scenario"] = ", ".join(names)
+    return combined
+
+
+def _trajectories(summary: ArmSummary, attrs: dict[str, Any]) -> xr.Dataset:
     parts = [dataset for _, dataset in sorted(summary.trajectories, key=lambda item: item[0])]
     combined = xr.concat(parts, dim="draw", data_vars="all", coords="minimal", compat="override",
                          join="exact", combine_attrs="override")
@@ -62,7 +101,7 @@ def _trajectories(summary: ChunkSummary, attrs: dict[str, Any]) -> xr.Dataset:
     return combined
 
 
-def _summary_dataset(spec: RunSpec, summary: ChunkSummary, attrs: dict[str, Any]) -> xr.Dataset:
+def _summary_dataset(spec: RunSpec, summary: ArmSummary, attrs: dict[str, Any]) -> xr.Dataset:
     years = spec.years
     n_years = len(years)
     quantiles = summary.sketch.quantiles(np.asarray(QUANTILES))
