@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="project a scenario and compare 2030 with the targets")
     run.add_argument("scenario", type=Path, help="scenario file (TOML)")
     run.add_argument("--out", type=Path, default=Path("results"),
-                     help="directory for <scenario>.nc and <scenario>.csv (default: ./results)")
+                     help="directory for <scenario>.nc, .csv and .html (default: ./results)")
     run.add_argument("--start-year", type=int, default=2024, help="base year (default: 2024)")
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
     run.add_argument("--calibration", type=Path, default=None,
@@ -90,6 +90,21 @@ def _parser() -> argparse.ArgumentParser:
                      help="national observed data (default: the shipped observed_national.csv)")
     fit.set_defaults(command=_calibrate)
 
+    versus = commands.add_parser(
+        "compare", help="run scenarios on the same Monte Carlo draws and compare their attainment")
+    versus.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
+                        help="scenario files (TOML); the first is the reference")
+    versus.add_argument("--draws", type=int, required=True, help="number of draws")
+    versus.add_argument("--seed", type=int, default=None, help="seed (default: fresh, printed)")
+    versus.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc")
+    versus.add_argument("--workers", type=int, default=1, help="local worker processes")
+    versus.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    versus.add_argument("--out", type=Path, default=Path("results"),
+                        help="directory for compare.nc, compare.csv and compare.html")
+    versus.add_argument("--calibration", type=Path, default=None,
+                        help="calibrated parameter file (default: the shipped calibrated.toml)")
+    versus.set_defaults(command=_compare)
+
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(command=_scenarios)
     return parser
@@ -97,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from nmmsim.engine import simulate
+    from nmmsim.report import write_report
     from nmmsim.report_text import target_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
@@ -117,7 +133,28 @@ def _run(args: argparse.Namespace) -> int:
               f"{args.sampler}")
     print(target_table(result))
     netcdf, csv = write_results(result, args.out, scenario.name)
-    print(f"\nWrote {netcdf} and {csv}")
+    report = write_report(result, args.out / f"{scenario.name}.html", scenario=scenario)
+    print(f"\nWrote {netcdf}, {csv} and {report}")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from nmmsim.engine import compare
+    from nmmsim.report import write_comparison_report
+    from nmmsim.report_text import comparison_table
+    from nmmsim.results import write_results
+    from nmmsim.scenario import load_scenario
+
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    result = compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
+                     workers=args.workers, scheduler=args.scheduler,
+                     calibration=args.calibration, progress=_progress_bar(sys.stderr))
+    print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
+          f"{result.attrs['seed']}, common random numbers")
+    print(comparison_table(result))
+    netcdf, csv = write_results(result, args.out, "compare")
+    report = write_comparison_report(result, args.out / "compare.html", scenarios=scenarios)
+    print(f"\nWrote {netcdf}, {csv} and {report}")
     return 0
 
 

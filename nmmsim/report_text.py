@@ -2,55 +2,79 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import xarray as xr
 
-from nmmsim.observed import load_observed
-from nmmsim.targets import Target, load_targets, met, target_value
+from nmmsim.analysis import attainment, paired_differences, quantiles, target_median
+from nmmsim.targets import Target, load_targets
 
-__all__ = ["target_table"]
-
-
-def _summary_median(summary: xr.Dataset, target: Target) -> float:
-    """Median of a target's indicator in its year, from a Monte Carlo summary."""
-    name = target.variable if target.measure == "level" else f"target_{target.target}"
-    series = summary[name].sel(quantile=0.5, year=target.year)
-    if target.sector and target.measure == "level":
-        series = series.sel(sector=target.sector)
-    return float(series)
+__all__ = ["comparison_table", "target_table"]
 
 
-def target_table(result: xr.Dataset, targets: tuple[Target, ...] | None = None) -> str:
+def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
     """The target year's indicators against their Resolution 96 targets, as aligned text.
 
-    With several draws (or a Monte Carlo summary) the median is shown and "met" is the share of
-    draws attaining the target. Targets the model does not cover are listed as "not modelled".
+    A Monte Carlo result shows the median and the probability of attaining each target with its
+    Wilson 95% interval; a deterministic run shows its value and whether the target is met, by
+    how much (the margin, in the target's unit). Targets the model does not cover are listed as
+    "not modelled".
     """
-    targets = targets if targets is not None else load_targets()
-    observed = load_observed()  # read once for every target that needs observed history
-    header = ("Indicator", "Model", "Target", "Unit", "Met")
+    targets = tuple(targets) if targets is not None else load_targets()
+    attained = attainment(result, targets)
+    summary = quantiles(result)
+    monte_carlo = "probability" in attained
+    header = ("Indicator", "Model" + (" (median)" if monte_carlo else ""), "Target", "Unit",
+              "Attained" + (" (95% interval)" if monte_carlo else " (margin)"))
     rows = []
     for target in targets:
         if not target.modelled:
             rows.append((target.description, "-", target.describe_bounds(), target.unit,
                          "not modelled"))
             continue
-        if "quantile" in result.dims:  # a Monte Carlo summary
-            median = _summary_median(result, target)
-            share = result.attained.sel(target=target.target, year=target.year).item()
-            verdict = f"{100 * share / result.attrs['draws']:.1f}% of draws"
+        point = attained.sel(target=target.target, year=target.year)
+        if monte_carlo:
+            verdict = (f"{100 * float(point.probability):.1f}% "
+                       f"[{100 * float(point.lower):.1f}-{100 * float(point.upper):.1f}]")
+            value = target_median(summary, target)
         else:
-            values = target_value(result, target, observed)
-            attained = met(target, values)
-            median = float(values.median())
-            if values.sizes["draw"] == 1:
-                verdict = "yes" if attained.item() else "no"
-            else:
-                verdict = f"{100 * attained.mean():.1f}% of draws"
-        rows.append((target.description, f"{median:,.2f}", target.describe_bounds(), target.unit,
+            verdict = f"{'yes' if bool(point.met) else 'no'} ({float(point.margin):+,.2f})"
+            value = float(point.value)
+        rows.append((target.description, f"{value:,.2f}", target.describe_bounds(), target.unit,
                      verdict))
+    if monte_carlo:
+        final = attained.sel(year=max(t.year for t in targets if t.modelled))
+        rows.append(("All modelled targets at once", "", "", "",
+                     f"{100 * float(final.probability_all):.1f}% "
+                     f"[{100 * float(final.lower_all):.1f}-{100 * float(final.upper_all):.1f}]"))
+    return _aligned(header, rows, left=(0, 3, 4))
+
+
+def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
+    """Attainment of each target in its year, scenario by scenario, and the paired differences
+    against the first scenario with their standard errors (percentage points)."""
+    attained = attainment(compared, targets)
+    differences = paired_differences(compared)
+    names = [str(n) for n in compared.scenario.values]
+    header = ("Target", *names, *(f"{n} - {names[0]}" for n in names[1:]))
+    rows = []
+    for target in attained.target.values:
+        year = int(attained.target_year.sel(target=target))
+        point = attained.sel(target=target, year=year)
+        change = differences.sel(target=target, year=year)
+        rows.append((
+            str(point.description.values),
+            *(f"{100 * float(point.probability.sel(scenario=n)):.1f}%" for n in names),
+            *(f"{100 * float(change.difference.sel(scenario=n)):+.1f} +- "
+              f"{100 * float(change.standard_error.sel(scenario=n)):.1f}" for n in names[1:]),
+        ))
+    return _aligned(header, rows, left=(0,))
+
+
+def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[int, ...]) -> str:
     widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
-    lines = ["  ".join(f"{cell:<{w}}" if i in (0, 3, 4) else f"{cell:>{w}}"
-                       for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+    lines = ["  ".join(f"{cell:<{w}}" if i in left else f"{cell:>{w}}"
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
              for row in (header, *rows)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)

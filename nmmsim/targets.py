@@ -25,14 +25,15 @@ from nmmsim.observed import ObservedData, load_observed
 
 __all__ = ["Target", "TargetHistory", "load_targets", "met", "target_paths", "target_value"]
 
-Kind = Literal["at_least", "within", "approximately"]
+Kind = Literal["at_least", "at_most", "within", "approximately"]
 Measure = Literal["level", "average_growth", "average_reduction", "not_modelled"]
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One target. ``lower``/``upper`` bound it; ``approximately`` means within ``tolerance`` (a
-    fraction of the target value) of ``lower``."""
+    """One target. ``kind`` says how ``lower``/``upper`` bound it: ``at_least`` lower,
+    ``at_most`` upper (lower may be left empty), ``within`` both; ``approximately`` means within
+    ``tolerance`` (a fraction of the target value) of ``lower``."""
 
     target: str
     description: str
@@ -57,6 +58,8 @@ class Target:
         """The target as text, e.g. ``>= 8``, ``12-13``, ``~2100 (+-5%)``."""
         if self.kind == "at_least":
             return f">= {self.lower:g}"
+        if self.kind == "at_most":
+            return f"<= {self.upper:g}"
         if self.kind == "within":
             return f"{self.lower:g}-{self.upper:g}"
         return f"~{self.lower:g} (+-{100 * (self.tolerance or 0):g}%)"
@@ -116,7 +119,9 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
         sector=row["sector"], measure=measure,  # type: ignore[arg-type]
         from_year=None if from_year is None else int(from_year), year=int(required("year")),
         kind=kind,  # type: ignore[arg-type]
-        lower=required("lower"), upper=number("upper", required=kind == "within"),
+        lower=-math.inf if kind == "at_most" and not (row.get("lower") or "").strip()
+        else required("lower"),
+        upper=number("upper", required=kind in ("within", "at_most")),
         tolerance=number("tolerance", required=kind == "approximately"),
         unit=row["unit"], source=row["source"], note=row["note"],
     )
@@ -209,6 +214,9 @@ def met(target: Target, value: np.ndarray | xr.DataArray) -> np.ndarray:
     value = np.asarray(value)
     if target.kind == "at_least":
         return value >= target.lower
+    if target.kind == "at_most":
+        assert target.upper is not None
+        return value <= target.upper
     if target.kind == "within":
         assert target.upper is not None
         return (value >= target.lower) & (value <= target.upper)

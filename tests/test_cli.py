@@ -59,7 +59,7 @@ def test_monte_carlo_run_prints_probabilities_and_writes_a_summary(tmp_path, cap
     assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "2048", "--seed", "3",
                  "--workers", "1", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "2,048 draws, seed 3, sampler mc" in out and "% of draws" in out
+    assert "2,048 draws, seed 3, sampler mc" in out and "All modelled targets at once" in out
     with xr.open_dataset(tmp_path / "baseline.nc", engine="h5netcdf") as result:
         assert result.attrs["seed"] == 3 and result.attrs["draws"] == 2048
         assert "quantile" in result.dims and int(result.attained.max()) <= 2048

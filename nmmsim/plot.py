@@ -1,0 +1,232 @@
+"""Charts of results: fan charts, a grid of the main indicators, attainment over time, comparisons.
+
+Plots compute nothing: quantiles come from `nmmsim.analysis.quantiles` (or a Monte Carlo
+summary), probabilities from `nmmsim.analysis.attainment`, history from
+`nmmsim.analysis.observed_history`. Titles and units come from the data's attrs. matplotlib is
+imported only here, inside the functions, so ``import nmmsim`` never loads it.
+
+Every artist a test or a reader may look for has a ``gid``: ``band`` (quantile bands),
+``median``, ``target`` (the target band), ``history`` (observed values), ``probability`` (text).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import xarray as xr
+
+from nmmsim.targets import Target
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["BANDS", "attainment_chart", "compare_fan_chart", "fan_chart", "fan_grid", "pyplot"]
+
+#: Quantile bands drawn by default, widest first.
+BANDS: tuple[tuple[float, float], ...] = ((0.05, 0.95), (0.1, 0.9), (0.25, 0.75))
+_TARGET_COLOUR = "tab:green"
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot with the file-only Agg backend (imported on first use)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; no display is assumed
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax: Axes | None) -> Axes:
+    if ax is not None:
+        return ax
+    _, created = pyplot().subplots(figsize=(6.0, 4.0), layout="constrained")
+    axes: Axes = created
+    return axes
+
+
+def fan_chart(
+    da: xr.DataArray,
+    *,
+    bands: Sequence[tuple[float, float]] = BANDS,
+    target: Target | None = None,
+    probability: tuple[float, float, float] | None = None,
+    history: Mapping[int, float] | None = None,
+    ax: Axes | None = None,
+    color: str = "tab:blue",
+    label: str | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Draw quantile bands of one indicator's path, its median, the target and observed history.
+
+    Parameters
+    ----------
+    da : DataArray (quantile, year)
+        Quantiles by year of one indicator (sector already selected), with ``long_name`` and
+        ``units`` attrs. A deterministic run (quantiles all equal) draws a line.
+    bands : sequence of (low, high) quantile levels
+        Each must be among ``da.quantile``; drawn widest first, darker inward.
+    target : Target, optional
+        Its band is shaded: ``within`` between its bounds, ``at_least`` above, ``at_most``
+        below, ``approximately`` within the tolerance; a marker shows the target year.
+    probability : (p, low, high), optional
+        Attainment probability and its interval, written on the chart.
+    history : {year: value}, optional
+        Observed values, drawn as black points joined by a line.
+    ax : Axes, optional
+        Where to draw (default: a new figure).
+    """
+    ax = _axes(ax)
+    years = da["year"].values
+    levels = [float(q) for q in da["quantile"].values]
+
+    def at(level: float) -> np.ndarray:
+        index = int(np.argmin(np.abs(np.asarray(levels) - level)))
+        if abs(levels[index] - level) > 1e-9:
+            raise ValueError(f"quantile {level} is not in the data (has {levels})")
+        return np.asarray(da.isel(quantile=index).values, dtype=np.float64)
+
+    for depth, (low, high) in enumerate(sorted(bands, key=lambda b: b[0] - b[1])):
+        ax.fill_between(years, at(low), at(high), color=color, alpha=0.18 + 0.12 * depth,
+                        linewidth=0, gid="band",
+                        label=f"{100 * low:g}-{100 * high:g}%" if label is None else None)
+    ax.plot(years, at(0.5), color=color, linewidth=2, gid="median",
+            label="median" if label is None else label)
+    if history:
+        observed_years = sorted(history)
+        ax.plot(observed_years, [history[y] for y in observed_years], "o-", color="black",
+                markersize=3.5, linewidth=1, gid="history", label="observed")
+    if target is not None:
+        _target_band(ax, target)
+    if probability is not None:
+        p, low, high = probability
+        ax.text(0.02, 0.97, f"P(attained {target.year if target else ''}) = {100 * p:.0f}%\n"
+                f"[{100 * low:.0f}-{100 * high:.0f}%]", transform=ax.transAxes, va="top",
+                ha="left", fontsize=8, gid="probability",
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "linewidth": 0.5})
+    ax.set_title(title or da.attrs.get("long_name", str(da.name)), fontsize=9)
+    ax.set_ylabel(da.attrs.get("units", ""), fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.3, linewidth=0.5)
+    return ax
+
+
+def _target_band(ax: Axes, target: Target) -> None:
+    bottom, top = ax.get_ylim()
+    if target.kind == "approximately":
+        assert target.tolerance is not None
+        low, high = (target.lower * (1 - target.tolerance), target.lower * (1 + target.tolerance))
+    elif target.kind == "at_least":
+        low, high = target.lower, max(top, target.lower * 1.05)
+    elif target.kind == "at_most":
+        assert target.upper is not None
+        low, high = min(bottom, target.upper * 0.95), target.upper
+    else:
+        assert target.upper is not None
+        low, high = target.lower, target.upper
+    ax.axhspan(low, high, color=_TARGET_COLOUR, alpha=0.15, linewidth=0, gid="target",
+               label="target")
+    middle = target.lower if math.isfinite(target.lower) else high
+    ax.plot([target.year], [middle], marker="D", color=_TARGET_COLOUR, markersize=5)
+    ax.set_ylim(min(bottom, low if math.isfinite(low) else bottom),
+                max(top, high if target.kind != "at_least" else target.lower * 1.03))
+
+
+def fan_grid(
+    quantiles: xr.Dataset,
+    targets: Sequence[Target],
+    *,
+    attainment: xr.Dataset | None = None,
+    history: Mapping[str, Mapping[int, float]] | None = None,
+    columns: int = 3,
+    title: str | None = None,
+) -> Figure:
+    """One fan chart per modelled target on one page.
+
+    ``quantiles`` is a summary or `nmmsim.analysis.quantiles` of a result; a target measured
+    over several years (average growth, poverty reduction) uses ``target_<name>`` when present.
+    """
+    plt = pyplot()
+    modelled = [t for t in targets if t.modelled]
+    rows = math.ceil(len(modelled) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.3 * columns, 3.1 * rows),
+                                layout="constrained", squeeze=False)
+    for ax, target in zip(axes.flat, modelled, strict=False):
+        name, da = _indicator_quantiles(quantiles, target)
+        key = f"{name}/{target.sector}" if target.sector and name == target.variable else name
+        probability = None
+        if attainment is not None and "probability" in attainment:
+            point = attainment.sel(target=target.target, year=target.year)
+            probability = (float(point.probability), float(point.lower), float(point.upper))
+        fan_chart(da, target=target, probability=probability,
+                  history=(history or {}).get(key), ax=ax, title=target.description)
+    for ax in list(axes.flat)[len(modelled):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    if title:
+        figure.suptitle(title, fontsize=11)
+    fig: Figure = figure
+    return fig
+
+
+def _indicator_quantiles(quantiles: xr.Dataset, target: Target) -> tuple[str, xr.DataArray]:
+    name = f"target_{target.target}"
+    if target.measure == "level" or name not in quantiles:
+        name = target.variable
+    da = quantiles[name]
+    if target.sector and "sector" in da.dims:
+        da = da.sel(sector=target.sector)
+    if target.measure != "level" and name == target.variable:  # no measured quantiles kept
+        da = da.copy()
+    return name, da
+
+
+def attainment_chart(attainment: xr.Dataset, ax: Axes | None = None,
+                     title: str = "Probability of attainment, measured in each year") -> Axes:
+    """Probability of attaining each target (and all at once) if measured in each year."""
+    if ax is None:
+        _, ax = pyplot().subplots(figsize=(10.0, 4.5), layout="constrained")
+    assert ax is not None
+    years = attainment["year"].values
+    for index, target in enumerate(attainment["target"].values):
+        point = attainment.sel(target=target)
+        ax.plot(years, 100 * point.probability.values, marker="o", markersize=3, linewidth=1.2,
+                color=_colour(index), label=str(point.description.values))
+    ax.plot(years, 100 * attainment.probability_all.values, color="black", linewidth=2.5,
+            label="all modelled targets at once")
+    ax.set_ylim(-3, 103)
+    ax.set_ylabel("percent of draws", fontsize=8)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, linewidth=0.5)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return ax
+
+
+def compare_fan_chart(
+    quantiles: xr.Dataset,
+    target: Target,
+    *,
+    band: tuple[float, float] = (0.1, 0.9),
+    history: Mapping[int, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """The scenarios of a comparison overlaid: each scenario's band and median in its colour."""
+    ax = _axes(ax)
+    for index, scenario in enumerate(quantiles["scenario"].values):
+        _, da = _indicator_quantiles(quantiles.sel(scenario=scenario), target)
+        fan_chart(da, bands=[band], ax=ax, color=_colour(index), label=str(scenario),
+                  history=history if index == 0 else None, title=target.description)
+    _target_band(ax, target)
+    return ax
+
+
+def _colour(index: int) -> str:
+    palette = ("tab:blue", "tab:orange", "tab:purple", "tab:red", "tab:brown", "tab:pink",
+               "tab:olive", "tab:cyan", "tab:gray", "tab:green", "navy", "maroon")
+    return palette[index % len(palette)]

@@ -1,0 +1,267 @@
+"""Self-contained HTML reports of a run or a comparison: tables and charts in one file.
+
+The page needs no server and no network: charts are PNGs embedded as data URIs, styles are
+inline, there is no script. It holds the scenario's description and grounding, how the run was
+made (draws, seed, sampler, versions, file hashes), the attainment table, the targets the model
+does not cover, the fan charts of every modelled target, attainment over time, the parameters
+and their priors, and the data sources (``calibration/SOURCES.md``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from nmmsim.analysis import attainment as compute_attainment
+from nmmsim.analysis import observed_history, paired_differences, quantiles, target_median
+from nmmsim.atomic import atomic_path
+from nmmsim.resources import shipped_dir
+from nmmsim.scenario import Scenario
+from nmmsim.targets import Target, load_targets
+
+__all__ = ["write_comparison_report", "write_report"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 76em; color: #222;
+       line-height: 1.45; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.met td { background: #eef8ee; } tr.short td { background: #fdf1ee; }
+img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
+.note { color: #555; font-size: 0.9em; }
+"""
+
+
+def write_report(
+    result: xr.Dataset,
+    path: str | Path,
+    *,
+    scenario: Scenario | None = None,
+    targets: Sequence[Target] | None = None,
+) -> Path:
+    """Write the HTML report of one scenario's result (Monte Carlo or deterministic)."""
+    from nmmsim.plot import attainment_chart, fan_grid
+
+    targets = tuple(targets) if targets is not None else load_targets()
+    attained = compute_attainment(result, targets)
+    summary = quantiles(result)
+    history = observed_history()
+    name = str(result.attrs.get("scenario", "scenario"))
+    monte_carlo = "probability" in attained
+    grid = fan_grid(summary, targets, attainment=attained if monte_carlo else None,
+                    history=history, title=f"{name}: quantile bands by year, targets shaded")
+    parts = [
+        _header(f"nmmsim report: {name}"),
+        _scenario_section(result, scenario),
+        _run_section(result),
+        "<h2>Targets of Resolution 96/NQ-CP</h2>",
+        _attainment_table(attained, summary, targets),
+        _not_modelled(attained),
+        "<h2>Fan charts</h2>",
+        '<p class="note">Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: '
+        "observed; green: the target. A deterministic run shows a single line.</p>",
+        _image(grid, f"Fan charts of the main indicators, {name}"),
+    ]
+    if monte_carlo:
+        chart = attainment_chart(attained)
+        parts += ["<h2>Attainment over time</h2>",
+                  f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
+                  _image(chart.figure, f"Probability of attaining each target by year, {name}")]
+    parts += [_parameters_section(result, scenario), _sources_section(), "</body></html>"]
+    return _write("\n".join(parts), path)
+
+
+def write_comparison_report(
+    compared: xr.Dataset,
+    path: str | Path,
+    *,
+    scenarios: Sequence[Scenario] = (),
+    targets: Sequence[Target] | None = None,
+) -> Path:
+    """Write the HTML report of `nmmsim.compare`: side-by-side attainment, paired differences,
+    overlaid fan charts."""
+    from nmmsim.plot import compare_fan_chart, pyplot
+
+    targets = tuple(targets) if targets is not None else load_targets()
+    attained = compute_attainment(compared, targets)
+    differences = paired_differences(compared)
+    history = observed_history()
+    modelled = [t for t in targets if t.modelled]
+    plt = pyplot()
+    columns = 3
+    rows = -(-len(modelled) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.3 * columns, 3.1 * rows),
+                                layout="constrained", squeeze=False)
+    for ax, target in zip(axes.flat, modelled, strict=False):
+        key = f"{target.variable}/{target.sector}" if target.sector else (
+            f"target_{target.target}" if target.measure != "level" else target.variable)
+        compare_fan_chart(compared, target, history=history.get(key), ax=ax)
+    for ax in list(axes.flat)[len(modelled):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    names = [str(s) for s in compared.scenario.values]
+    parts = [
+        _header(f"nmmsim comparison: {', '.join(names)}"),
+        *(_scenario_section(compared.sel(scenario=s.name), s) for s in scenarios),
+        _run_section(compared),
+        "<h2>Attainment side by side, and paired differences</h2>",
+        '<p class="note">Every scenario ran on the same draws (common random numbers): the '
+        f"differences against {html.escape(names[0])} are paired, with their standard errors, "
+        "and are much more precise than the probabilities themselves.</p>",
+        _comparison_table(attained, differences, names),
+        _not_modelled(attained),
+        "<h2>Fan charts, overlaid</h2>",
+        '<p class="note">Each scenario: 10-90% band and median.</p>',
+        _image(figure, "Overlaid fan charts of the compared scenarios"),
+        _sources_section(),
+        "</body></html>",
+    ]
+    return _write("\n".join(parts), path)
+
+
+def _write(text: str, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return path
+
+
+def _header(title: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1>")
+
+
+def _image(figure: Any, alt: str) -> str:
+    from nmmsim.plot import pyplot
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    pyplot().close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<p><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"></p>'
+
+
+def _scenario_section(result: xr.Dataset, scenario: Scenario | None) -> str:
+    name = html.escape(str(result.attrs.get("scenario", "")))
+    if scenario is None:
+        return f"<h2>Scenario {name}</h2>"
+    return (f"<h2>Scenario {html.escape(scenario.name)}</h2>"
+            f"<p>{html.escape(' '.join(scenario.description.split()))}</p>"
+            f'<p class="note"><b>Grounding.</b> {html.escape(" ".join(scenario.grounding.split()))}'
+            "</p>")
+
+
+def _run_section(result: xr.Dataset) -> str:
+    keys = ("scenario_file", "scenario_sha256", "draws", "seed", "sampler", "disasters",
+            "start_year", "end_year", "prices", "nmmsim_version", "reference_scenario")
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(result.attrs[k]))}</td></tr>"
+                   for k in keys if k in result.attrs)
+    kind = "Monte Carlo" if "draws" in result.attrs else "Deterministic (expected-damage path)"
+    return f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+
+
+def _attainment_table(attained: xr.Dataset, summary: xr.Dataset,
+                      targets: Sequence[Target]) -> str:
+    monte_carlo = "probability" in attained
+    head = ("<tr><th>Target</th><th>Required</th><th>Unit</th><th>Model (median)</th>"
+            + ("<th>P(attained)</th><th>95% interval</th><th>MC s.e.</th></tr>" if monte_carlo
+               else "<th>Met</th><th>Margin</th></tr>"))
+    rows = []
+    for target in (t for t in targets if t.modelled):
+        point = attained.sel(target=target.target, year=target.year)
+        median = target_median(summary, target)
+        if monte_carlo:
+            p = float(point.probability)
+            css = "met" if p >= 0.5 else "short"
+            cells = (f'<td class="num">{100 * p:.1f}%</td><td class="num">'
+                     f"{100 * float(point.lower):.1f}-{100 * float(point.upper):.1f}%</td>"
+                     f'<td class="num">{100 * float(point.standard_error):.2f}</td>')
+        else:
+            css = "met" if bool(point.met) else "short"
+            cells = (f"<td>{'yes' if bool(point.met) else 'no'}</td>"
+                     f'<td class="num">{float(point.margin):+,.2f}</td>')
+        rows.append(f'<tr class="{css}"><td>{html.escape(target.description)}</td>'
+                    f"<td>{html.escape(target.describe_bounds())}</td>"
+                    f"<td>{html.escape(target.unit)}</td>"
+                    f'<td class="num">{median:,.2f}</td>{cells}</tr>')
+    if monte_carlo:
+        final = attained.sel(year=max(t.year for t in targets if t.modelled))
+        rows.append(f'<tr><td colspan="4"><b>All modelled targets at once</b></td>'
+                    f'<td class="num">{100 * float(final.probability_all):.1f}%</td>'
+                    f'<td class="num">{100 * float(final.lower_all):.1f}-'
+                    f'{100 * float(final.upper_all):.1f}%</td>'
+                    f'<td class="num">{100 * float(final.standard_error_all):.2f}</td></tr>')
+    note = ("Margin: how far inside the target (+) or short of it (-), in its unit."
+            if not monte_carlo else
+            "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points.")
+    return f'<table>{head}{"".join(rows)}</table><p class="note">{note}</p>'
+
+
+def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list[str]) -> str:
+    head = "<tr><th>Target (2030)</th><th>Required</th>" + "".join(
+        f"<th>{html.escape(n)}</th>" for n in names) + "".join(
+        f"<th>{html.escape(n)} - {html.escape(names[0])}</th>" for n in names[1:]) + "</tr>"
+    rows = []
+    for target in attained.target.values:
+        year = int(attained.target_year.sel(target=target))
+        point = attained.sel(target=target, year=year)
+        change = differences.sel(target=target, year=year)
+        cells = "".join(f'<td class="num">{100 * float(point.probability.sel(scenario=n)):.1f}%'
+                        "</td>" for n in names)
+        cells += "".join(
+            f'<td class="num">{100 * float(change.difference.sel(scenario=n)):+.1f} '
+            f'&plusmn; {100 * float(change.standard_error.sel(scenario=n)):.1f}</td>'
+            for n in names[1:])
+        rows.append(f"<tr><td>{html.escape(str(point.description.values))}</td>"
+                    f"<td>{html.escape(str(point.bounds.values))}</td>{cells}</tr>")
+    return (f"<table>{head}{''.join(rows)}</table>"
+            '<p class="note">Differences in percentage points &plusmn; one standard error.</p>')
+
+
+def _not_modelled(attained: xr.Dataset) -> str:
+    listed = [item for item in attained.attrs.get("not_modelled", "").split("; ") if item]
+    if not listed:
+        return ""
+    items = "".join(f"<li>{html.escape(item)}</li>" for item in listed)
+    return f"<p><b>Not modelled</b> (no attainment can be reported):</p><ul>{items}</ul>"
+
+
+def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
+    priors = str(result.attrs.get("priors", ""))
+    if priors:
+        rows = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{html.escape(text)}</td></tr>"
+            for name, _, text in (line.partition(": ") for line in priors.splitlines()))
+        return ("<h2>Parameters and their priors</h2><table><tr><th>Parameter</th>"
+                f"<th>Prior</th></tr>{rows}</table>")
+    from nmmsim.calibrated import calibrated_parameters
+    from nmmsim.parameters import REGISTRY
+
+    params = calibrated_parameters()
+    overrides = dict(scenario.parameter_overrides) if scenario is not None else {}
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td>"
+        f'<td class="num">{overrides.get(name, float(getattr(params, name)[0])):g}</td>'
+        f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
+    return ("<h2>Parameters</h2><p class=\"note\">Calibrated values "
+            "(calibration/calibrated.toml), with the scenario's own settings.</p><table><tr><th>"
+            f"Parameter</th><th>Value</th><th>Unit</th></tr>{rows}</table>")
+
+
+def _sources_section() -> str:
+    text = (shipped_dir("calibration") / "SOURCES.md").read_text(encoding="utf-8")
+    return ("<h2>Data sources</h2><p class=\"note\">calibration/SOURCES.md, the source ids "
+            f"cited by the data, the targets and the model.</p><pre>{html.escape(text)}</pre>")
