@@ -77,7 +77,7 @@ def _compared(spec: RunSpec, summary: ChunkSummary, datasets: list[xr.Dataset],
     direction = ["gained", "lost"]
     combined["discordant"] = xr.DataArray(
         summary.discordant[:, :-1], dims=("scenario", "target", "year", "direction"),
-        coords={"direction": direction},
+        coords={"direction": direction, "target": [t.target for t in spec.targets]},
         attrs={"long_name": f"Draws attaining the target in this scenario but not in {names[0]} "
                f"(gained) or in {names[0]} but not here (lost), same draws",
                "units": "draws"})

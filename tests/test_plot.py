@@ -1,0 +1,83 @@
+"""Every chart function runs on a small result and draws what it should."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+import nmmsim
+from nmmsim.analysis import attainment, observed_history, quantiles
+from nmmsim.plot import BANDS, attainment_chart, compare_fan_chart, fan_chart, fan_grid, pyplot
+from nmmsim.targets import load_targets
+
+TARGETS = {t.target: t for t in load_targets()}
+SHIPPED = nmmsim.shipped_scenarios()
+
+
+@pytest.fixture(scope="module")
+def summary():
+    return nmmsim.simulate(SHIPPED["baseline"], draws=2048, seed=1)
+
+
+def _png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=60)
+    pyplot().close(figure)
+    return buffer.getvalue()
+
+
+def _with_gid(ax, gid):
+    return [a for a in (*ax.collections, *ax.patches, *ax.lines, *ax.texts) if a.get_gid() == gid]
+
+
+def test_fan_chart_draws_bands_median_target_probability_and_history(summary):
+    found = attainment(summary).sel(target="grdp_scale", year=2030)
+    ax = fan_chart(summary.grdp_nominal, target=TARGETS["grdp_scale"],
+                   probability=(float(found.probability), float(found.lower), float(found.upper)),
+                   history=observed_history()["grdp_nominal"])
+    assert len(_with_gid(ax, "band")) == len(BANDS)
+    assert len(_with_gid(ax, "median")) == 1
+    assert len(_with_gid(ax, "target")) == 1
+    assert len(_with_gid(ax, "history")) == 1
+    assert "P(attained 2030)" in _with_gid(ax, "probability")[0].get_text()
+    assert ax.get_ylabel() == "VND trillion" and ax.get_title() == "GRDP, current prices"
+    assert len(_png(ax.figure)) > 5_000
+
+
+def test_fan_chart_of_a_deterministic_run(summary):
+    result = quantiles(nmmsim.simulate(SHIPPED["baseline"]))
+    ax = fan_chart(result.forest_cover, bands=[(0.1, 0.9)], target=TARGETS["forest_cover"])
+    assert len(_with_gid(ax, "band")) == 1 and len(_with_gid(ax, "target")) == 1
+    assert len(_png(ax.figure)) > 2_000
+
+
+def test_fan_chart_refuses_a_band_it_has_no_quantiles_for(summary):
+    with pytest.raises(ValueError, match="quantile 0.2 is not in the data"):
+        fan_chart(summary.grdp, bands=[(0.2, 0.8)])
+
+
+def test_grid_has_one_chart_per_modelled_target(summary):
+    targets = load_targets()
+    figure = fan_grid(summary, targets, attainment=attainment(summary),
+                      history=observed_history(), title="test")
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert len(visible) == sum(t.modelled for t in targets)
+    assert all(len(_with_gid(ax, "target")) == 1 for ax in visible)
+    assert all(len(_with_gid(ax, "band")) == len(BANDS) for ax in visible)
+    assert len(_png(figure)) > 20_000
+
+
+def test_attainment_chart_has_a_line_per_target_and_the_joint(summary):
+    found = attainment(summary)
+    ax = attainment_chart(found)
+    assert len(ax.lines) == found.sizes["target"] + 1
+    assert len(_png(ax.figure)) > 5_000
+
+
+def test_compare_fan_chart_overlays_each_scenario():
+    compared = nmmsim.compare([SHIPPED["baseline"], SHIPPED["resolution_96"]], draws=1024, seed=1)
+    ax = compare_fan_chart(compared, TARGETS["grdp_growth"],
+                           history=observed_history()["target_grdp_growth"])
+    assert len(_with_gid(ax, "band")) == 2 and len(_with_gid(ax, "median")) == 2
+    assert len(_png(ax.figure)) > 5_000
