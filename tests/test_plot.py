@@ -53,7 +53,7 @@ def test_fan_chart_of_a_deterministic_run(summary):
 
 
 def test_fan_chart_refuses_a_band_it_has_no_quantiles_for(summary):
-    with pytest.raises(ValueError, match="quantile 0.2 is not in the data"):
+    with pytest.raises(ValueError, match=r"quantile 0\.2 is not in the data"):
         fan_chart(summary.grdp, bands=[(0.2, 0.8)])
 
 
