@@ -23,7 +23,7 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim.engine.montecarlo import QUANTILES
-from nmmsim.errors import NmmsimError
+from nmmsim.errors import NmmsimError, did_you_mean
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
 
@@ -140,6 +140,9 @@ def attainment(
 
 def _indicator(result: xr.Dataset, target: Target, history: TargetHistory) -> xr.DataArray:
     """The target's indicator in every year, dims (draw, [scenario,] year)."""
+    if target.variable not in result:
+        raise NmmsimError(f"target '{target.target}': the result has no variable "
+                          f"'{target.variable}'{did_you_mean(target.variable, map(str, result.data_vars))}")
     series = result[target.variable]
     if target.sector:
         series = series.sel(sector=target.sector, drop=True)

@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
     run.add_argument("--calibration", type=Path, default=None,
                      help="calibrated parameter file (default: the shipped calibrated.toml)")
+    run.add_argument("--targets", type=Path, default=None,
+                     help="targets table (CSV, columns as nmmsim/data/targets_2030.csv; "
+                     "default: Resolution 96)")
     monte_carlo = run.add_argument_group(
         "Monte Carlo", "with --draws, sample the uncertain parameters and disaster years")
     monte_carlo.add_argument("--draws", type=int, default=None,
@@ -103,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="directory for compare.nc, compare.csv and compare.html")
     versus.add_argument("--calibration", type=Path, default=None,
                         help="calibrated parameter file (default: the shipped calibrated.toml)")
+    versus.add_argument("--targets", type=Path, default=None,
+                        help="targets table (CSV; default: Resolution 96)")
     versus.set_defaults(command=_compare)
 
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
@@ -116,6 +121,7 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.report_text import target_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
+    from nmmsim.targets import load_targets
 
     scenario = load_scenario(args.scenario)
     options: dict[str, Any] = {}
@@ -125,15 +131,17 @@ def _run(args: argparse.Namespace) -> int:
                    "progress": _progress_bar(sys.stderr)}
         if args.chunk_size is not None:
             options["chunk_size"] = args.chunk_size
+    targets = load_targets(args.targets)
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
-                      calibration=args.calibration, **options)
+                      calibration=args.calibration, targets=targets, **options)
     print(f"Scenario: {scenario.name} ({scenario.path})")
     if args.draws is not None:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
-    print(target_table(result))
+    print(target_table(result, targets))
     netcdf, csv = write_results(result, args.out, scenario.name)
-    report = write_report(result, args.out / f"{scenario.name}.html", scenario=scenario)
+    report = write_report(result, args.out / f"{scenario.name}.html", scenario=scenario,
+                          targets=targets)
     print(f"\nWrote {netcdf}, {csv} and {report}")
     return 0
 
@@ -144,16 +152,20 @@ def _compare(args: argparse.Namespace) -> int:
     from nmmsim.report_text import comparison_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
+    from nmmsim.targets import load_targets
 
     scenarios = [load_scenario(path) for path in args.scenarios]
+    targets = load_targets(args.targets)
     result = compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
                      workers=args.workers, scheduler=args.scheduler,
-                     calibration=args.calibration, progress=_progress_bar(sys.stderr))
+                     calibration=args.calibration, targets=targets,
+                     progress=_progress_bar(sys.stderr))
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
           f"{result.attrs['seed']}, common random numbers")
-    print(comparison_table(result))
+    print(comparison_table(result, targets))
     netcdf, csv = write_results(result, args.out, "compare")
-    report = write_comparison_report(result, args.out / "compare.html", scenarios=scenarios)
+    report = write_comparison_report(result, args.out / "compare.html", scenarios=scenarios,
+                                     targets=targets)
     print(f"\nWrote {netcdf}, {csv} and {report}")
     return 0
 

@@ -86,3 +86,38 @@ def test_ctrl_c_stops_cleanly_without_files(tmp_path):
     assert process.returncode == 130, err
     assert "interrupted; no results written" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_user_targets_file_replaces_resolution_96(tmp_path, capsys):
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "target,description,variable,sector,measure,from_year,year,kind,lower,upper,tolerance,"
+        "unit,source,note\n"
+        'revenue_cap,"Revenue at most 170",budget_revenue,,level,,2030,at_most,,170,,'
+        "VND trillion,user,\n")
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "1024", "--seed", "1",
+                 "--targets", str(targets), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Revenue at most 170" in out and "<= 170" in out
+    assert "GRDP 2030" not in out
+    assert "Revenue at most 170" in (tmp_path / "baseline.html").read_text()
+
+
+def test_targets_file_naming_an_unknown_variable_exits_2(tmp_path, capsys):
+    targets = tmp_path / "targets.csv"
+    targets.write_text(
+        "target,description,variable,sector,measure,from_year,year,kind,lower,upper,tolerance,"
+        "unit,source,note\n"
+        'forest,"Forest",forest_covr,,level,,2030,at_least,56,,,percent,user,\n')
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "1024",
+                 "--targets", str(targets), "--out", str(tmp_path)]) == 2
+    assert "did you mean 'forest_cover'" in capsys.readouterr().err
+
+
+def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys):
+    shipped = shipped_scenarios()
+    assert main(["compare", str(shipped["baseline"]), str(shipped["green_forest"]),
+                 "--draws", "2048", "--seed", "2", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
+    assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare.html"}

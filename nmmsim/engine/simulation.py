@@ -18,12 +18,12 @@ from nmmsim.engine.montecarlo import run_monte_carlo
 from nmmsim.engine.projection import check_disasters, expected_disasters, project
 from nmmsim.engine.sampling import BLOCK_SIZE, SAMPLERS, Sampler
 from nmmsim.engine.uncertainty import Uncertainty
-from nmmsim.errors import NmmsimError
+from nmmsim.errors import NmmsimError, did_you_mean
 from nmmsim.observed import BaseYear, ObservedData, load_observed
 from nmmsim.parameters import Parameters
-from nmmsim.results import build_dataset
+from nmmsim.results import VARIABLES, build_dataset
 from nmmsim.scenario import Scenario, load_scenario
-from nmmsim.targets import TargetHistory, load_targets
+from nmmsim.targets import Target, TargetHistory, load_targets
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "MAX_END_YEAR", "compare", "simulate"]
 
@@ -51,6 +51,7 @@ def simulate(
     parameters: Parameters | None = None,
     observed: ObservedData | None = None,
     calibration: str | Path | None = None,
+    targets: str | Path | Sequence[Target] | None = None,
     progress: Progress | None = None,
 ) -> xr.Dataset:
     """Project the region from ``start_year`` to ``end_year`` under a scenario.
@@ -97,6 +98,9 @@ def simulate(
         Observed figures for the base year (default: the shipped ``calibration/`` data).
     calibration : path, optional
         Calibrated parameter file (default: the shipped ``calibration/calibrated.toml``).
+    targets : path or sequence of Target, optional
+        Targets whose attainment a Monte Carlo run counts (default: the shipped Resolution 96
+        table, ``nmmsim/data/targets_2030.csv``; a user file has the same columns).
     progress : callable, optional
         Monte Carlo runs call ``progress(draws_done, draws)`` as chunks finish.
 
@@ -132,7 +136,8 @@ def simulate(
             [scenario], draws=draws, seed=seed, sampler=sampler, keep=keep, workers=workers,
             chunk_size=chunk_size, scheduler=scheduler, disasters=disasters,
             uncertainty=uncertainty, start_year=start_year, end_year=end_year,
-            parameters=parameters, observed=observed, calibration=calibration, progress=progress)
+            parameters=parameters, observed=observed, calibration=calibration, targets=targets,
+            progress=progress)
     if parameters is None and uncertainty is not None:
         raise NmmsimError("uncertainty is for Monte Carlo runs: give draws=N")
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
@@ -168,6 +173,7 @@ def compare(
     end_year: int = 2030,
     observed: ObservedData | None = None,
     calibration: str | Path | None = None,
+    targets: str | Path | Sequence[Target] | None = None,
     progress: Progress | None = None,
 ) -> xr.Dataset:
     """Run several scenarios on the same draws (common random numbers) and keep them side by side.
@@ -203,7 +209,20 @@ def compare(
         loaded, draws=draws, seed=seed, sampler=sampler, keep=keep, workers=workers,
         chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, uncertainty=None,
         start_year=start_year, end_year=end_year, parameters=None, observed=observed,
-        calibration=calibration, progress=progress)
+        calibration=calibration, targets=targets, progress=progress)
+
+
+def _counted_targets(targets: str | Path | Sequence[Target] | None, end_year: int
+                     ) -> tuple[Target, ...]:
+    if targets is None or isinstance(targets, str | Path):
+        targets = load_targets(targets)
+    counted = tuple(t for t in targets if t.modelled and t.year <= end_year)
+    variables = {name for name in VARIABLES} | {"grdp_growth"}
+    for target in counted:
+        if target.variable not in variables:
+            raise NmmsimError(f"target '{target.target}': variable '{target.variable}' is not a "
+                              f"result variable{did_you_mean(target.variable, variables)}")
+    return counted
 
 
 def _check_years(start_year: int, end_year: int) -> None:
@@ -241,6 +260,7 @@ def _monte_carlo(
     parameters: Parameters | None,
     observed: ObservedData | None,
     calibration: str | Path | None,
+    targets: str | Path | Sequence[Target] | None,
     progress: Progress | None,
 ) -> xr.Dataset:
     _check_monte_carlo(draws, seed, sampler, keep, workers, chunk_size, parameters, disasters)
@@ -259,7 +279,7 @@ def _monte_carlo(
     spec = RunSpec(
         base=base,
         arms=arms,
-        targets=tuple(t for t in load_targets() if t.modelled and t.year <= end_year),
+        targets=_counted_targets(targets, end_year),
         history=TargetHistory.from_observed(observed),
         sampler=sampler,
         seed=seed,
