@@ -54,7 +54,7 @@ def test_every_report_is_self_contained_and_complete(reports):
 
 def test_nothing_half_written_on_error(tmp_path):
     result = nmmsim.simulate(SHIPPED["baseline"])
-    with pytest.raises(KeyError):
+    with pytest.raises(nmmsim.NmmsimError, match="no variable 'forest_cover'"):
         write_report(result.drop_vars("forest_cover"), tmp_path / "broken.html")
     assert list(tmp_path.iterdir()) == []
 
