@@ -110,6 +110,22 @@ def _parser() -> argparse.ArgumentParser:
                         help="targets table (CSV; default: Resolution 96)")
     versus.set_defaults(command=_compare)
 
+    sense = commands.add_parser(
+        "sensitivity", help="which uncertain parameters decide each target (Sobol' or Morris)")
+    sense.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    sense.add_argument("--draws", type=int, default=1024,
+                       help="base sample size N; Sobol' runs N (d + 2) + N (g + 2) model "
+                       "evaluations (default: 1024)")
+    sense.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    sense.add_argument("--method", choices=("sobol", "morris"), default="sobol")
+    sense.add_argument("--out", type=Path, default=Path("results"),
+                       help="directory for <scenario>_sensitivity.nc and charts")
+    sense.add_argument("--calibration", type=Path, default=None,
+                       help="calibrated parameter file (default: the shipped calibrated.toml)")
+    sense.add_argument("--targets", type=Path, default=None,
+                       help="targets table (CSV; default: Resolution 96)")
+    sense.set_defaults(command=_sensitivity)
+
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(command=_scenarios)
     return parser
@@ -140,8 +156,14 @@ def _run(args: argparse.Namespace) -> int:
               f"{args.sampler}")
     print(target_table(result, targets))
     netcdf, csv = write_results(result, args.out, scenario.name)
+    sensitivity_file = args.out / f"{scenario.name}_sensitivity.nc"
+    sensitivity = None
+    if sensitivity_file.is_file():
+        import xarray as xr
+
+        sensitivity = xr.load_dataset(sensitivity_file, engine="h5netcdf")
     report = write_report(result, args.out / f"{scenario.name}.html", scenario=scenario,
-                          targets=targets)
+                          targets=targets, sensitivity=sensitivity)
     print(f"\nWrote {netcdf}, {csv} and {report}")
     return 0
 
@@ -207,6 +229,35 @@ def _calibrate(args: argparse.Namespace) -> int:
     chart = plot_fit(result, args.chart or args.out.with_name(f"{args.out.stem}_fit.png"))
     print(f"\nWrote {out} and {chart}")
     return 0 if result.success else 1
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import atomic_path
+    from nmmsim.plot import pyplot, sensitivity_grid
+    from nmmsim.report_text import sensitivity_table
+    from nmmsim.results import write_netcdf
+    from nmmsim.scenario import load_scenario
+    from nmmsim.sensitivity import sensitivity
+
+    scenario = load_scenario(args.scenario)
+    found = sensitivity(scenario, draws=args.draws, seed=args.seed, method=args.method,
+                        targets=args.targets, calibration=args.calibration)
+    print(f"Scenario: {scenario.name}; {args.method}, N = {args.draws:,} "
+          f"({found.attrs['evaluations']:,} model runs), seed {args.seed}")
+    print(sensitivity_table(found))
+    written = [write_netcdf(found, args.out / f"{scenario.name}_sensitivity.nc")]
+    charts = {"": sensitivity_grid(found)}
+    if "ST_group" in found:
+        charts["_by_year"] = sensitivity_grid(found, over_time=True)
+    for suffix, figure in charts.items():
+        path = args.out / f"{scenario.name}_sensitivity{suffix}.png"
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, format="png", dpi=100)
+        pyplot().close(figure)
+        written.append(path)
+    print(f"\nWrote {', '.join(str(p) for p in written)}")
+    print(f"`nmmsim run {args.scenario} --out {args.out}` adds these to its HTML report.")
+    return 0
 
 
 def _scenarios(args: argparse.Namespace) -> int:

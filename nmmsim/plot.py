@@ -24,7 +24,17 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["BANDS", "attainment_chart", "compare_fan_chart", "fan_chart", "fan_grid", "pyplot"]
+__all__ = [
+    "BANDS",
+    "attainment_chart",
+    "compare_fan_chart",
+    "fan_chart",
+    "fan_grid",
+    "indices_over_time",
+    "pyplot",
+    "sensitivity_grid",
+    "tornado_chart",
+]
 
 #: Quantile bands drawn by default, widest first.
 BANDS: tuple[tuple[float, float], ...] = ((0.05, 0.95), (0.1, 0.9), (0.25, 0.75))
@@ -230,3 +240,79 @@ def _colour(index: int) -> str:
     palette = ("tab:blue", "tab:orange", "tab:purple", "tab:red", "tab:brown", "tab:pink",
                "tab:olive", "tab:cyan", "tab:gray", "tab:green", "navy", "maroon")
     return palette[index % len(palette)]
+
+
+def tornado_chart(indices: xr.Dataset, target: str, *, year: int | None = None,
+                  quantity: str = "value", grouped: bool = False, top: int = 12,
+                  ax: Axes | None = None) -> Axes:
+    """Bars of each parameter's (or group's) sensitivity index for one target, largest on top.
+
+    Sobol' results draw the total index ``ST`` with the first-order ``S1`` inside it and their
+    confidence intervals; Morris results draw ``mu_star``.
+    """
+    ax = _axes(ax)
+    year = int(indices["year"].max()) if year is None else year
+    point = indices.sel(target=target, quantity=quantity, year=year)
+    dim, suffix = ("group", "_group") if grouped else ("parameter", "")
+    sobol = f"ST{suffix}" in point
+    main = point[f"ST{suffix}" if sobol else "mu_star"].fillna(0.0)
+    order = np.argsort(main.values)[::-1][:top][::-1]
+    labels = [str(v) for v in point[dim].values[order]]
+    positions = np.arange(len(order))
+    ax.barh(positions, main.values[order], xerr=point[f"ST_conf{suffix}" if sobol else
+                                                       "mu_star_conf"].fillna(0.0).values[order],
+            color="tab:blue", alpha=0.45, label="total (ST)" if sobol else "mu*", gid="bar")
+    if sobol:
+        ax.barh(positions, point[f"S1{suffix}"].fillna(0.0).values[order], height=0.45,
+                color="tab:blue", label="first order (S1)", gid="bar")
+    ax.set_yticks(positions, labels, fontsize=7)
+    ax.set_xlabel("Sobol' index" if sobol else "mean |elementary effect|", fontsize=8)
+    description = str(indices.description.sel(target=target).values)
+    ax.set_title(f"{description}: {'attained' if quantity == 'attained' else 'value'}, {year}",
+                 fontsize=9)
+    ax.tick_params(labelsize=7)
+    ax.grid(axis="x", alpha=0.3, linewidth=0.5)
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+def indices_over_time(indices: xr.Dataset, target: str, *, quantity: str = "value",
+                      ax: Axes | None = None) -> Axes:
+    """Total Sobol' index of each parameter group over the projection years, for one target."""
+    ax = _axes(ax)
+    point = indices.sel(target=target, quantity=quantity)
+    years = point["year"].values
+    for index, group in enumerate(point["group"].values):
+        series = point.ST_group.sel(group=group)
+        ax.plot(years, series.values, marker="o", markersize=3, color=_colour(index),
+                label=str(group))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("total Sobol' index", fontsize=8)
+    ax.set_title(f"{indices.description.sel(target=target).values}: {quantity} by year",
+                 fontsize=9)
+    ax.grid(alpha=0.3, linewidth=0.5)
+    ax.tick_params(labelsize=7)
+    return ax
+
+
+def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,
+                     quantity: str = "value", columns: int = 3) -> Figure:
+    """One chart per target: grouped tornado bars for the last year, or indices over time."""
+    plt = pyplot()
+    targets = [str(t) for t in indices["target"].values]
+    rows = math.ceil(len(targets) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.0 * rows),
+                                layout="constrained", squeeze=False)
+    grouped = "ST_group" in indices
+    for ax, target in zip(axes.flat, targets, strict=False):
+        if over_time and grouped:
+            indices_over_time(indices, target, quantity=quantity, ax=ax)
+        else:
+            tornado_chart(indices, target, quantity=quantity, grouped=grouped, ax=ax, top=8)
+    for ax in list(axes.flat)[len(targets):]:
+        ax.set_visible(False)
+    if over_time and grouped:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    fig: Figure = figure
+    return fig

@@ -47,9 +47,11 @@ def write_report(
     *,
     scenario: Scenario | None = None,
     targets: Sequence[Target] | None = None,
+    sensitivity: xr.Dataset | None = None,
 ) -> Path:
-    """Write the HTML report of one scenario's result (Monte Carlo or deterministic)."""
-    from nmmsim.plot import attainment_chart, fan_grid
+    """Write the HTML report of one scenario's result (Monte Carlo or deterministic), with the
+    sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
+    from nmmsim.plot import attainment_chart, fan_grid, sensitivity_grid
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(result, targets)
@@ -76,6 +78,17 @@ def write_report(
         parts += ["<h2>Attainment over time</h2>",
                   f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
                   _image(chart.figure, f"Probability of attaining each target by year, {name}")]
+    if sensitivity is not None:
+        method = str(sensitivity.attrs.get("method", ""))
+        parts += ["<h2>Which uncertainties decide each target</h2>",
+                  f'<p class="note">{html.escape(method)} sensitivity, N = '
+                  f'{sensitivity.attrs.get("draws")}, seed {sensitivity.attrs.get("seed")}; '
+                  f'{html.escape(str(sensitivity.attrs.get("inputs", "")))}. Bars: total index '
+                  "of each parameter group, first-order index inside, 95% intervals.</p>",
+                  _image(sensitivity_grid(sensitivity), "Sensitivity of each target, last year")]
+        if "ST_group" in sensitivity:
+            parts.append(_image(sensitivity_grid(sensitivity, over_time=True),
+                                "Total Sobol' index of each parameter group by year"))
     parts += [_parameters_section(result, scenario), _sources_section(), "</body></html>"]
     return _write("\n".join(parts), path)
 

@@ -9,7 +9,7 @@ import xarray as xr
 from nmmsim.analysis import attainment, paired_differences, quantiles, target_median
 from nmmsim.targets import Target, load_targets
 
-__all__ = ["comparison_table", "target_table"]
+__all__ = ["comparison_table", "sensitivity_table", "target_table"]
 
 
 def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
@@ -69,6 +69,24 @@ def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = No
               f"{100 * float(change.standard_error.sel(scenario=n)):.1f}" for n in names[1:]),
         ))
     return _aligned(header, rows, left=(0,))
+
+
+def sensitivity_table(indices: xr.Dataset, top: int = 3) -> str:
+    """For each target in the last year: the parameter groups (Sobol') or parameters (Morris)
+    that matter most, with their index."""
+    year = int(indices["year"].max())
+    grouped = "ST_group" in indices
+    name = "ST_group" if grouped else ("ST" if "ST" in indices else "mu_star")
+    header = ("Target", f"Most influential {'groups' if grouped else 'parameters'} ({name}, "
+              f"{year})")
+    rows = []
+    for target in indices.target.values:
+        values = indices[name].sel(target=target, quantity="value", year=year).to_series()
+        ranked = values.dropna().sort_values(ascending=False).head(top)
+        rows.append((str(indices.description.sel(target=target).values),
+                     ", ".join(f"{key} {value:.2f}" for key, value in ranked.items())
+                     or "(no variance)"))
+    return _aligned(header, rows, left=(0, 1))
 
 
 def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[int, ...]) -> str:

@@ -28,6 +28,7 @@ __all__ = [
     "growth_path",
     "long_table",
     "wide_table",
+    "write_netcdf",
     "write_results",
 ]
 
@@ -147,13 +148,19 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    netcdf, csv = directory / f"{stem}.nc", directory / f"{stem}.csv"
-    with atomic_path(netcdf) as tmp:
-        dataset.to_netcdf(tmp, engine="h5netcdf")
+    netcdf, csv = write_netcdf(dataset, directory / f"{stem}.nc"), directory / f"{stem}.csv"
     table = wide_table(dataset) if "draw" in dataset.dims else long_table(dataset)
     with atomic_path(csv) as tmp:
         table.to_csv(tmp, float_format="%.10g")
     return netcdf, csv
+
+
+def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
+    """Write ``dataset`` to ``path`` (NetCDF4 via h5netcdf) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        dataset.to_netcdf(tmp, engine="h5netcdf")
+    return path
 
 
 def long_table(dataset: xr.Dataset) -> pd.DataFrame:

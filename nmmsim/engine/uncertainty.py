@@ -108,6 +108,10 @@ class Uncertainty:
         fixed = {name: float(values.get(name, REGISTRY[name].default)) for name in NAMES}
         return cls(priors={}, fixed=fixed)
 
+    def independent(self) -> Uncertainty:
+        """The same priors with the calibration copula removed: every parameter independent."""
+        return Uncertainty(priors=self.priors, fixed=self.fixed)
+
     @property
     def dimension(self) -> int:
         """Columns of the unit sample: one per registry parameter."""
