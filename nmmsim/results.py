@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -26,6 +26,7 @@ __all__ = [
     "VARIABLES",
     "build_dataset",
     "growth_path",
+    "indicator_paths",
     "long_table",
     "wide_table",
     "write_netcdf",
@@ -153,6 +154,29 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     with atomic_path(csv) as tmp:
         table.to_csv(tmp, float_format="%.10g")
     return netcdf, csv
+
+
+def indicator_paths(
+    states: Sequence[State], constants: Constants, base: BaseYear,
+    keys: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], FloatArray]:
+    """Result variables over the years as ``(n_years, n_draws)`` arrays, by (variable, sector).
+
+    ``sector`` is "" for variables without one; ``grdp_growth`` is computed from consecutive
+    years (the base year's is observed). Each variable is computed once per year.
+    """
+    keys = set(keys)
+    paths: dict[tuple[str, str], FloatArray] = {}
+    for variable in sorted({variable for variable, _ in keys}):
+        if variable == "grdp_growth":
+            grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
+            paths[(variable, "")] = growth_path(grdp, base.grdp_growth)
+            continue
+        values = np.stack([VARIABLES[variable].compute(s, constants) for s in states])
+        for _, sector in (key for key in keys if key[0] == variable):
+            paths[(variable, sector)] = (
+                np.ascontiguousarray(values[:, :, SECTORS.index(sector)]) if sector else values)
+    return paths
 
 
 def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:

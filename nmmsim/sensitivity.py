@@ -30,10 +30,10 @@ from nmmsim.calibrated import load_calibrated
 from nmmsim.engine import project
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError
-from nmmsim.levers import SECTORS, LeverSchedule
+from nmmsim.levers import LeverSchedule
 from nmmsim.observed import BaseYear, load_observed
 from nmmsim.parameters import REGISTRY
-from nmmsim.results import VARIABLES, growth_path
+from nmmsim.results import indicator_paths
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
 
@@ -214,21 +214,13 @@ def _evaluate_model(unit: FloatArray, uncertain: list[str], uncertainty: Uncerta
     disasters = np.repeat(params.disaster_probability[:, None], len(schedule.years), axis=1)
     states, constants = project(base, params, schedule, disasters)
     years = [base.year, *schedule.years]
+    paths = indicator_paths(states, constants, base, {(t.variable, t.sector) for t in targets})
     outputs = []
     for target in targets:
-        if target.variable == "grdp_growth":
-            grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
-            path = growth_path(grdp, base.grdp_growth)
-        else:
-            values = np.stack([VARIABLES[target.variable].compute(s, constants) for s in states])
-            path = values[:, :, _sector_index(target)] if target.sector else values
-        indicator = target_paths(target, path, years, history)[1:]  # projection years
+        indicator = target_paths(target, paths[(target.variable, target.sector)], years,
+                                 history)[1:]  # projection years
         outputs += [indicator, met(target, indicator).astype(np.float64)]
     return np.concatenate(outputs)
-
-
-def _sector_index(target: Target) -> int:
-    return SECTORS.index(target.sector)
 
 
 def _dataset(found: Mapping[str, FloatArray], names: list[str], targets: tuple[Target, ...],

@@ -15,7 +15,6 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
-from nmmsim._types import FloatArray
 from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.projection import expected_disasters, project
 from nmmsim.engine.sampling import BLOCK_SIZE, Sampler, disaster_uniforms, unit_sample
@@ -24,7 +23,7 @@ from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
 from nmmsim.observed import BaseYear
-from nmmsim.results import VARIABLES, build_dataset, growth_path
+from nmmsim.results import build_dataset, indicator_paths
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
 __all__ = ["SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
@@ -181,7 +180,8 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
           summary: ArmSummary) -> np.ndarray:
     """Add one arm's chunk to its summary; return which draws attain each target (the last row:
     all of them) in each year, ``(n_targets + 1, n_years, n_draws)`` booleans."""
-    paths = _paths(spec, states, constants)
+    keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
+    paths = indicator_paths(states, constants, spec.base, keys)
     n_draws = states[0].population.shape[0]
     attained = np.ones((len(spec.targets) + 1, len(spec.years), n_draws), dtype=bool)
     measured = []
@@ -197,21 +197,3 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
     summary.attained_all += counts[-1]
     summary.sketch.add([paths[key] for key in SUMMARISED] + measured)  # each (n_years, n)
     return attained
-
-
-def _paths(spec: RunSpec, states: list[State], constants: Constants) -> dict[tuple[str, str],
-                                                                           FloatArray]:
-    """Every indicator the run summarises or tests, ``(n_years, n_draws)`` each, by (variable,
-    sector); each variable is computed once per year."""
-    keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
-    paths: dict[tuple[str, str], FloatArray] = {}
-    for variable in sorted({variable for variable, _ in keys}):
-        if variable == "grdp_growth":
-            grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
-            paths[(variable, "")] = growth_path(grdp, spec.base.grdp_growth)
-            continue
-        values = np.stack([VARIABLES[variable].compute(s, constants) for s in states])
-        for _, sector in (key for key in keys if key[0] == variable):
-            paths[(variable, sector)] = (
-                np.ascontiguousarray(values[:, :, SECTORS.index(sector)]) if sector else values)
-    return paths
