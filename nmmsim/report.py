@@ -21,6 +21,7 @@ import xarray as xr
 from nmmsim.analysis import attainment as compute_attainment
 from nmmsim.analysis import observed_history, paired_differences, quantiles, target_median
 from nmmsim.atomic import atomic_path
+from nmmsim.report_text import format_figure
 from nmmsim.resources import shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
@@ -209,7 +210,7 @@ def _attainment_table(attained: xr.Dataset, summary: xr.Dataset,
         rows.append(f'<tr class="{css}"><td>{html.escape(target.description)}</td>'
                     f"<td>{html.escape(target.describe_bounds())}</td>"
                     f"<td>{html.escape(target.unit)}</td>"
-                    f'<td class="num">{median:,.2f}</td>{cells}</tr>')
+                    f'<td class="num">{format_figure(median)}</td>{cells}</tr>')
     if monte_carlo:
         final = attained.sel(year=max(t.year for t in targets if t.modelled))
         rows.append(f'<tr><td colspan="4"><b>All modelled targets at once</b></td>'
