@@ -36,7 +36,7 @@ _HIGH_KEY = int(np.array(LARGEST).view(np.int64)) >> _SHIFT
 _KEYS = _HIGH_KEY - _LOW_KEY + 1  # magnitude buckets, the last one open-ended
 _ZERO = _KEYS  # index of the zero bucket: negatives below it, positives above
 _WIDTH = 2 * _KEYS + 1
-_CACHE_VALUES = 1 << 15  # values filed per pass: 256 KiB of float64, inside the L2 cache
+_CACHE_VALUES = 1 << 17  # values filed per pass (1 MiB of float64): measured fastest, 1<<15 to 1<<17
 _MAGNITUDE_BITS = np.int64(0x7FFF_FFFF_FFFF_FFFF)
 
 
