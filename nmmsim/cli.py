@@ -54,25 +54,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="directory for <scenario>.nc, .csv and .html (default: ./results)")
     run.add_argument("--start-year", type=int, default=2024, help="base year (default: 2024)")
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
-    run.add_argument("--calibration", type=Path, default=None,
-                     help="calibrated parameter file (default: the shipped calibrated.toml)")
-    run.add_argument("--targets", type=Path, default=None,
-                     help="targets table (CSV, columns as nmmsim/data/targets_2030.csv; "
-                     "default: Resolution 96)")
+    _input_options(run)
     monte_carlo = run.add_argument_group(
         "Monte Carlo", "with --draws, sample the uncertain parameters and disaster years")
-    monte_carlo.add_argument("--draws", type=int, default=None,
-                             help="number of draws (default: one deterministic run)")
-    monte_carlo.add_argument("--seed", type=int, default=None,
-                             help="seed; the same seed gives the same result (default: fresh, "
-                             "printed)")
-    monte_carlo.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc",
-                             help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc)")
-    monte_carlo.add_argument("--workers", type=int, default=1,
-                             help="local worker processes (default: 1)")
-    monte_carlo.add_argument("--scheduler", default=None,
-                             help="Dask scheduler address, e.g. tcp://host:8786 (needs "
-                             "nmmsim[distributed])")
+    _sampling_options(monte_carlo, draws_help="number of draws (default: one deterministic run)")
     monte_carlo.add_argument("--chunk-size", type=int, default=None,
                              help="draws per chunk, a multiple of 1024 (default: 16384)")
     monte_carlo.add_argument("--keep", choices=("summary", "trajectories"), default="summary",
@@ -97,17 +82,10 @@ def _parser() -> argparse.ArgumentParser:
         "compare", help="run scenarios on the same Monte Carlo draws and compare their attainment")
     versus.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
                         help="scenario files (TOML); the first is the reference")
-    versus.add_argument("--draws", type=int, required=True, help="number of draws")
-    versus.add_argument("--seed", type=int, default=None, help="seed (default: fresh, printed)")
-    versus.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc")
-    versus.add_argument("--workers", type=int, default=1, help="local worker processes")
-    versus.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    _sampling_options(versus, draws_help="number of draws", required=True)
     versus.add_argument("--out", type=Path, default=Path("results"),
                         help="directory for compare.nc, compare.csv and compare.html")
-    versus.add_argument("--calibration", type=Path, default=None,
-                        help="calibrated parameter file (default: the shipped calibrated.toml)")
-    versus.add_argument("--targets", type=Path, default=None,
-                        help="targets table (CSV; default: Resolution 96)")
+    _input_options(versus)
     versus.set_defaults(command=_compare)
 
     sense = commands.add_parser(
@@ -120,15 +98,35 @@ def _parser() -> argparse.ArgumentParser:
     sense.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sense.add_argument("--out", type=Path, default=Path("results"),
                        help="directory for <scenario>_sensitivity.nc and charts")
-    sense.add_argument("--calibration", type=Path, default=None,
-                       help="calibrated parameter file (default: the shipped calibrated.toml)")
-    sense.add_argument("--targets", type=Path, default=None,
-                       help="targets table (CSV; default: Resolution 96)")
+    _input_options(sense)
     sense.set_defaults(command=_sensitivity)
 
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(command=_scenarios)
     return parser
+
+
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calibration", type=Path, default=None,
+                        help="calibrated parameter file (default: the shipped calibrated.toml)")
+    parser.add_argument("--targets", type=Path, default=None,
+                        help="targets table (CSV, columns as nmmsim/data/targets_2030.csv; "
+                        "default: Resolution 96)")
+
+
+def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *,
+                      draws_help: str, required: bool = False) -> None:
+    parser.add_argument("--draws", type=int, default=None, required=required, help=draws_help)
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed; the same seed gives the same result (default: fresh, "
+                        "printed)")
+    parser.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc",
+                        help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="local worker processes (default: 1)")
+    parser.add_argument("--scheduler", default=None,
+                        help="Dask scheduler address, e.g. tcp://host:8786 (needs "
+                        "nmmsim[distributed])")
 
 
 def _run(args: argparse.Namespace) -> int:
