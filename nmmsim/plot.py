@@ -28,6 +28,7 @@ __all__ = [
     "BANDS",
     "attainment_chart",
     "compare_fan_chart",
+    "compare_grid",
     "fan_chart",
     "fan_grid",
     "indices_over_time",
@@ -146,6 +147,26 @@ def _target_band(ax: Axes, target: Target) -> None:
                 max(top, high if target.kind != "at_least" else target.lower * 1.03))
 
 
+def _grid(panels: int, columns: int, width: float = 4.3, height: float = 3.1) -> tuple[Any, Any]:
+    """A figure with ``panels`` axes in rows of ``columns``; unused axes hidden."""
+    rows = math.ceil(panels / columns)
+    figure, axes = pyplot().subplots(rows, columns, figsize=(width * columns, height * rows),
+                                     layout="constrained", squeeze=False)
+    for ax in list(axes.flat)[panels:]:
+        ax.set_visible(False)
+    return figure, list(axes.flat)[:panels]
+
+
+def _legend_below(figure: Any, ax: Axes) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+
+
+def _history_key(name: str, target: Target) -> str:
+    """Key of `nmmsim.analysis.observed_history` for the indicator ``name`` of ``target``."""
+    return f"{name}/{target.sector}" if target.sector and name == target.variable else name
+
+
 def fan_grid(
     quantiles: xr.Dataset,
     targets: Sequence[Target],
@@ -160,26 +181,39 @@ def fan_grid(
     ``quantiles`` is a summary or `nmmsim.analysis.quantiles` of a result; a target measured
     over several years (average growth, poverty reduction) uses ``target_<name>`` when present.
     """
-    plt = pyplot()
     modelled = [t for t in targets if t.modelled]
-    rows = math.ceil(len(modelled) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4.3 * columns, 3.1 * rows),
-                                layout="constrained", squeeze=False)
-    for ax, target in zip(axes.flat, modelled, strict=False):
+    figure, axes = _grid(len(modelled), columns)
+    for ax, target in zip(axes, modelled, strict=True):
         name, da = _indicator_quantiles(quantiles, target)
-        key = f"{name}/{target.sector}" if target.sector and name == target.variable else name
         probability = None
         if attainment is not None and "probability" in attainment:
             point = attainment.sel(target=target.target, year=target.year)
             probability = (float(point.probability), float(point.lower), float(point.upper))
         fan_chart(da, target=target, probability=probability,
-                  history=(history or {}).get(key), ax=ax, title=target.description)
-    for ax in list(axes.flat)[len(modelled):]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+                  history=(history or {}).get(_history_key(name, target)), ax=ax,
+                  title=target.description)
+    _legend_below(figure, axes[0])
     if title:
         figure.suptitle(title, fontsize=11)
+    fig: Figure = figure
+    return fig
+
+
+def compare_grid(
+    compared: xr.Dataset,
+    targets: Sequence[Target],
+    *,
+    history: Mapping[str, Mapping[int, float]] | None = None,
+    columns: int = 3,
+) -> Figure:
+    """One overlaid comparison chart (`compare_fan_chart`) per modelled target on one page."""
+    modelled = [t for t in targets if t.modelled]
+    figure, axes = _grid(len(modelled), columns)
+    for ax, target in zip(axes, modelled, strict=True):
+        name, _ = _indicator_quantiles(compared.isel(scenario=0), target)
+        compare_fan_chart(compared, target, history=(history or {}).get(_history_key(name, target)),
+                          ax=ax)
+    _legend_below(figure, axes[0])
     fig: Figure = figure
     return fig
 
@@ -298,21 +332,15 @@ def indices_over_time(indices: xr.Dataset, target: str, *, quantity: str = "valu
 def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,
                      quantity: str = "value", columns: int = 3) -> Figure:
     """One chart per target: grouped tornado bars for the last year, or indices over time."""
-    plt = pyplot()
     targets = [str(t) for t in indices["target"].values]
-    rows = math.ceil(len(targets) / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.0 * rows),
-                                layout="constrained", squeeze=False)
+    figure, axes = _grid(len(targets), columns, width=4.6, height=3.0)
     grouped = "ST_group" in indices
-    for ax, target in zip(axes.flat, targets, strict=False):
+    for ax, target in zip(axes, targets, strict=True):
         if over_time and grouped:
             indices_over_time(indices, target, quantity=quantity, ax=ax)
         else:
             tornado_chart(indices, target, quantity=quantity, grouped=grouped, ax=ax, top=8)
-    for ax in list(axes.flat)[len(targets):]:
-        ax.set_visible(False)
     if over_time and grouped:
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+        _legend_below(figure, axes[0])
     fig: Figure = figure
     return fig

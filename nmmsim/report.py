@@ -103,26 +103,12 @@ def write_comparison_report(
 ) -> Path:
     """Write the HTML report of `nmmsim.compare`: side-by-side attainment, paired differences,
     overlaid fan charts."""
-    from nmmsim.plot import compare_fan_chart, pyplot
+    from nmmsim.plot import compare_grid
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(compared, targets)
     differences = paired_differences(compared)
-    history = observed_history()
-    modelled = [t for t in targets if t.modelled]
-    plt = pyplot()
-    columns = 3
-    rows = -(-len(modelled) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(4.3 * columns, 3.1 * rows),
-                                layout="constrained", squeeze=False)
-    for ax, target in zip(axes.flat, modelled, strict=False):
-        key = f"{target.variable}/{target.sector}" if target.sector else (
-            f"target_{target.target}" if target.measure != "level" else target.variable)
-        compare_fan_chart(compared, target, history=history.get(key), ax=ax)
-    for ax in list(axes.flat)[len(modelled):]:
-        ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    figure = compare_grid(compared, targets, history=observed_history())
     names = [str(s) for s in compared.scenario.values]
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
@@ -130,8 +116,9 @@ def write_comparison_report(
         _run_section(compared),
         "<h2>Attainment side by side, and paired differences</h2>",
         '<p class="note">Every scenario ran on the same draws (common random numbers): the '
-        f"differences against {html.escape(names[0])} are paired, with their standard errors, "
-        "and are much more precise than the probabilities themselves.</p>",
+        f"differences against {html.escape(names[0])} are paired, with their standard errors; "
+        "where a policy moves a target's indicator the same way in most draws, they are far more "
+        "precise than the probabilities themselves.</p>",
         _comparison_table(attained, differences, names),
         _not_modelled(attained),
         "<h2>Fan charts, overlaid</h2>",

@@ -49,8 +49,14 @@ def execute(
     local processes (1: this process). Ctrl-C cancels the outstanding tasks and re-raises.
     """
     if scheduler is not None:
-        tasks = split_tasks(draws, chunk_size, max(workers, _dask_workers(scheduler)))
-        return _on_dask(spec, tasks, chunk_size, scheduler, draws, progress)
+        client, opened = _client(scheduler)
+        try:
+            threads = max(1, int(sum(client.nthreads().values())))
+            tasks = split_tasks(draws, chunk_size, max(workers, threads))
+            return _on_dask(spec, tasks, chunk_size, client, draws, progress)
+        finally:
+            if opened:
+                client.close()
     tasks = split_tasks(draws, chunk_size, workers)
     if workers == 1:
         summary = ChunkSummary.empty(spec)
@@ -129,20 +135,10 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         raise NmmsimError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc
 
 
-def _dask_workers(scheduler: Any) -> int:
-    client, opened = _client(scheduler)
-    try:
-        return max(1, int(sum(client.nthreads().values())))
-    finally:
-        if opened:
-            client.close()
-
-
-def _on_dask(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, scheduler: Any,
+def _on_dask(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, client: Any,
              draws: int, progress: Progress | None) -> ChunkSummary:
     from dask.distributed import as_completed
 
-    client, opened = _client(scheduler)
     summary = ChunkSummary.empty(spec)
     futures = []
     try:
@@ -156,7 +152,4 @@ def _on_dask(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, sched
     except BaseException:
         client.cancel(futures)
         raise
-    finally:
-        if opened:
-            client.close()
     return summary
