@@ -74,7 +74,6 @@ class RunSpec:
     seed: int
     disasters: DisasterMode
     keep: Keep
-    attrs: dict[str, str | int | float] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:

@@ -44,7 +44,6 @@ def run_monte_carlo(
     summary = execute(spec, draws, chunk_size=chunk_size, workers=workers, scheduler=scheduler,
                       progress=progress)
     attrs = {
-        **spec.attrs,
         "draws": draws,
         "seed": spec.seed,
         "sampler": spec.sampler,
