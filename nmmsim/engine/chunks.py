@@ -162,10 +162,11 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSumma
             disasters = expected_disasters(params, n_years)
         states, constants = project(spec.base, params, arm.schedule, disasters)
         attained = _file(spec, states, constants, arm_summary)
-        if reference is None:
+        if reference is None:  # the reference never disagrees with itself
             reference = attained
-        summary.discordant[index, ..., 0] += (attained & ~reference).sum(axis=-1)
-        summary.discordant[index, ..., 1] += (~attained & reference).sum(axis=-1)
+        else:
+            summary.discordant[index, ..., 0] += (attained & ~reference).sum(axis=-1)
+            summary.discordant[index, ..., 1] += (~attained & reference).sum(axis=-1)
         if spec.keep == "trajectories":
             dataset = build_dataset(states, constants, spec.years, spec.base, attrs={})
             dataset["parameters"] = xr.DataArray(
