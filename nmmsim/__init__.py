@@ -5,6 +5,7 @@ parameter registry and the errors. Plotting lives in ``nmmsim.plot`` and is neve
 """
 
 from nmmsim._version import __version__
+from nmmsim.analysis import attainment
 from nmmsim.engine import compare, simulate
 from nmmsim.errors import CalibrationError, DataError, NmmsimError, ParameterError, ScenarioError
 from nmmsim.parameters import REGISTRY, Parameters, ParameterSpec
@@ -21,6 +22,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "attainment",
     "compare",
     "load_scenario",
     "shipped_scenarios",
