@@ -263,6 +263,22 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
 
 
 def _sources_section() -> str:
+    """calibration/SOURCES.md as HTML: its paragraphs, and its table of source ids as a table."""
     text = (shipped_dir("calibration") / "SOURCES.md").read_text(encoding="utf-8")
-    return ("<h2>Data sources</h2><p class=\"note\">calibration/SOURCES.md, the source ids "
-            f"cited by the data, the targets and the model.</p><pre>{html.escape(text)}</pre>")
+    parts = ["<h2>Data sources</h2>"]
+    for block in text.strip().split("\n\n"):
+        lines = block.strip().splitlines()
+        if lines and lines[0].startswith("|"):
+            rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+                    for line in lines if not set(line.strip()) <= set("|-: ")]
+            head, *body = rows
+            parts.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
+                         + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
+                                                             for c in row) + "</tr>"
+                                             for row in body) + "</table>")
+        elif lines and lines[0].startswith("#"):
+            parts.append(f'<p class="note">{html.escape(lines[0].lstrip("# "))} '
+                         "(calibration/SOURCES.md)</p>")
+        else:
+            parts.append(f"<p>{html.escape(' '.join(lines))}</p>")
+    return "\n".join(parts)
