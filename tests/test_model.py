@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nmmsim.engine import project
 from nmmsim.levers import FOREST, INFRASTRUCTURE, TRAINING
-from nmmsim.model.delay import delay3_step
+from nmmsim.model.delay import delay3_outflow_fraction, delay3_step
 from nmmsim.model.state import State, real_grdp
 from nmmsim.parameters import Parameters
 from tests.conftest import parameters, schedule_of, year_levers
@@ -117,7 +117,7 @@ def test_n_identical_draws_equal_n_copies_of_one(base_year, params, levers, n):
        delay=st.floats(0.2, 20))
 def test_delay3_conserves_material(stages, inflow, delay):
     old = np.array(stages)[:, None]  # (3 stages, 1 draw)
-    new, out = delay3_step(old.copy(), np.array([inflow]), np.array([delay]))
+    new, out = delay3_step(old.copy(), np.array([inflow]), delay3_outflow_fraction(np.array([delay])))
     np.testing.assert_allclose(new.sum() + out.sum(), old.sum() + inflow, rtol=1e-12, atol=1e-9)
     assert np.all(new >= 0) and np.all(out >= 0)
 

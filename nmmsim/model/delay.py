@@ -18,14 +18,16 @@ def delay3_outflow_fraction(mean_delay: FloatArray) -> FloatArray:
 
 
 def delay3_step(
-    stages: FloatArray, inflow: FloatArray, mean_delay: FloatArray
+    stages: FloatArray, inflow: FloatArray, outflow_fraction: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Advance a three-stage pipeline ``(3, n)`` (stage first) by one year.
 
-    Returns the new stages and the outflow of the last stage (what completes this year).
-    Material is conserved: ``sum(new) + outflow == sum(old) + inflow``.
+    ``outflow_fraction`` is `delay3_outflow_fraction` of the mean delay (fixed over a run, so it
+    is computed once, in the run's constants). Returns the new stages and the outflow of the last
+    stage (what completes this year). Material is conserved:
+    ``sum(new) + outflow == sum(old) + inflow``.
     """
-    moving = stages * delay3_outflow_fraction(mean_delay)
+    moving = stages * outflow_fraction
     new = stages - moving
     new[0] += inflow
     new[1:] += moving[:-1]

@@ -48,7 +48,8 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     infrastructure = params.infrastructure_output_ratio * base.grdp
     base_spending = params.infrastructure_investment_share_base * base.grdp
     # Each stage at the steady state of its yearly spending: stage x outflow fraction = inflow.
-    infrastructure_stage = base_spending / delay3_outflow_fraction(params.construction_time)
+    construction_outflow = delay3_outflow_fraction(params.construction_time)
+    infrastructure_stage = base_spending / construction_outflow
 
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
     product_taxes = base.grdp * base.product_tax_share
@@ -86,7 +87,10 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         labour_force_per_worker=1.0 / (1.0 - base.unemployment_rate) * ones,
         product_tax_ratio=base.product_tax_share / sum(base.sector_share) * ones,
         value_added_tax_scale=value_added_tax_scale,
-        log_nominal_value_added_base=np.log(value_added),
+        # taxed base = VA_nominal^buoyancy / VA_nominal_base^(buoyancy - 1), in logs (step.py)
+        taxed_log_offset=(params.tax_buoyancy - 1.0) * np.log(value_added),
+        construction_outflow=construction_outflow,
+        maturation_outflow=delay3_outflow_fraction(params.plantation_maturation_time),
         land_area=base.land_area,
     )
     return state, constants

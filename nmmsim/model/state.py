@@ -52,7 +52,9 @@ class Constants:
     labour_force_per_worker: FloatArray  # labour force / employment, base year
     product_tax_ratio: FloatArray  # product taxes / sum of sector value added, base year
     value_added_tax_scale: FloatArray  # revenue per unit relative intensity x value added
-    log_nominal_value_added_base: FloatArray  # (3, n) base for tax buoyancy
+    taxed_log_offset: FloatArray  # (3, n) (tax_buoyancy - 1) x log(base-year value added)
+    construction_outflow: FloatArray  # share of each infrastructure pipeline stage completing a year
+    maturation_outflow: FloatArray  # share of each plantation pipeline stage maturing a year
     land_area: float  # thousand ha
 
 

@@ -85,8 +85,9 @@ def step(
             zip(levers.investment_amount, levers.amount_is_share, strict=True))
     ]
     # (6, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on the batch
-    investment = sum(levers.split[i][:, None] * money[None, :] for i, money in enumerate(by_source))
-    assert isinstance(investment, np.ndarray)
+    investment = levers.split[0][:, None] * by_source[0][None, :]
+    for split, money in zip(levers.split[1:], by_source[1:], strict=True):
+        investment += split[:, None] * money[None, :]
 
     # --- sector capital
     capital = (
@@ -99,7 +100,7 @@ def step(
     pipeline, completed = delay3_step(
         state.infrastructure_pipeline,
         levers.infrastructure_efficiency * investment[INFRASTRUCTURE],
-        params.construction_time,
+        constants.construction_outflow,
     )
     infrastructure = state.infrastructure * (1.0 - params.infrastructure_depreciation_rate) + completed
 
@@ -146,13 +147,19 @@ def step(
 
     # --- productivity and output
     tfp = state.tfp * constants.tfp_growth_factor
-    effective_tfp = np.exp(
+    # in logs: ln VA = ln A + eps_G ln(G / G_2024) + theta (h_c - h_c,2024) + alpha ln K
+    # + (1 - alpha) ln L; the log is reused for the tax base below
+    log_tfp_effect = (
         params.infrastructure_elasticity * np.log(infrastructure / constants.infrastructure_base)
         + params.human_capital_effect * (certified_share - constants.certified_share_base)
-    ) * tfp
-    alpha = constants.capital_elasticity
-    value_added = effective_tfp * np.exp(alpha * np.log(capital) + (1.0 - alpha) * np.log(employment))
-    value_added[0] *= 1.0 - disaster * params.disaster_agriculture_loss
+    )
+    log_employment = np.log(employment)
+    log_value_added = constants.capital_elasticity * (np.log(capital) - log_employment)
+    log_value_added += log_employment
+    log_value_added += np.log(tfp)
+    log_value_added += log_tfp_effect
+    log_value_added[0] += np.log1p(-disaster * params.disaster_agriculture_loss)
+    value_added = np.exp(log_value_added)
     grdp = real_grdp(value_added, constants.product_tax_ratio)
 
     # --- forest: afforestation -> young plantations -> counted forest
@@ -163,7 +170,7 @@ def step(
     plantable = constants.land_area - state.forest - sum_sectors(state.plantation_pipeline)
     afforestation = _saturating_gain(plantable, params.afforestation_base + programme_hectares)
     plantation_pipeline, matured = delay3_step(
-        state.plantation_pipeline, afforestation, params.plantation_maturation_time
+        state.plantation_pipeline, afforestation, constants.maturation_outflow
     )
     forest = (
         state.forest * (1.0 - params.forest_loss_rate) * (1.0 - disaster * params.disaster_forest_loss)
@@ -184,9 +191,9 @@ def step(
     # --- prices and budget revenue (current prices)
     price_level = state.price_level * (1.0 + params.deflator_growth)
     # taxed base per sector: VA_nominal x (VA_nominal / VA_nominal_base)^(buoyancy - 1), in logs
-    log_nominal = np.log(value_added) + np.log(price_level)
-    taxed = np.exp(log_nominal + (params.tax_buoyancy - 1.0)
-                   * (log_nominal - constants.log_nominal_value_added_base))
+    # (the base year's price level is 1, so its nominal value added is the real one)
+    log_nominal = log_value_added + np.log(price_level)
+    taxed = np.exp(params.tax_buoyancy * log_nominal - constants.taxed_log_offset)
     intensity = constants.tax_intensity
     value_added_revenue = constants.value_added_tax_scale * (
         intensity[0] * taxed[0]
