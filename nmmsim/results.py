@@ -172,10 +172,11 @@ def indicator_paths(
             grdp = np.stack([VARIABLES["grdp"].compute(s, constants) for s in states])
             paths[(variable, "")] = growth_path(grdp, base.grdp_growth)
             continue
-        values = np.stack([VARIABLES[variable].compute(s, constants) for s in states])
+        yearly = [VARIABLES[variable].compute(s, constants) for s in states]  # (n,) or (n, 3)
         for _, sector in (key for key in keys if key[0] == variable):
-            paths[(variable, sector)] = (
-                np.ascontiguousarray(values[:, :, SECTORS.index(sector)]) if sector else values)
+            # a sector's column is a contiguous row of the model's sector-major arrays
+            paths[(variable, sector)] = np.stack(
+                [values[:, SECTORS.index(sector)] for values in yearly] if sector else yearly)
     return paths
 
 

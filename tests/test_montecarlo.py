@@ -12,7 +12,7 @@ import nmmsim
 from nmmsim.calibrated import load_calibrated
 from nmmsim.engine.chunks import SUMMARISED
 from nmmsim.engine.sampling import BLOCK_SIZE, disaster_uniforms, unit_sample
-from nmmsim.engine.sketch import RELATIVE_ERROR, SMALLEST, QuantileSketch
+from nmmsim.engine.sketch import LARGEST, RELATIVE_ERROR, SMALLEST, QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError, ParameterError
 from nmmsim.parameters import REGISTRY
@@ -227,6 +227,23 @@ def test_sketch_quantiles_against_exact():
     exact = np.quantile(data, levels, axis=1, method="inverted_cdf").T
     assert np.all(np.abs(sketch.quantiles(levels) - exact)
                   <= RELATIVE_ERROR * np.abs(exact) + SMALLEST)
+
+
+def test_sketch_files_a_value_in_the_same_bucket_whatever_its_neighbours():
+    """Rows whose values all lie in [SMALLEST, LARGEST) skip clipping and sign handling; a row
+    filed with out-of-range or negative rows (the full path) must land in the same buckets."""
+    rng = np.random.default_rng(2)
+    in_range = rng.lognormal(3, 2, (3, 2000)).clip(SMALLEST, LARGEST / 2)
+    awkward = np.stack([rng.normal(0, 1, 2000), np.r_[0.0, LARGEST * 4, rng.uniform(0, 1, 1998)]])
+    together = QuantileSketch.empty(5)
+    together.add(np.concatenate([in_range, awkward]))
+    apart = QuantileSketch.empty(5)
+    apart.add([row[None, :] for row in (*in_range, *awkward)])
+    assert np.array_equal(together.counts, apart.counts)
+    # and the fast path puts each value in the bucket whose range holds it
+    levels = np.linspace(0, 1, 101)
+    exact = np.quantile(in_range, levels, axis=1, method="inverted_cdf").T
+    assert np.all(np.abs(apart.quantiles(levels)[:3] - exact) <= RELATIVE_ERROR * exact)
 
 
 def test_sketch_merge_order_and_pickling_do_not_matter():

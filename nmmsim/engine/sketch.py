@@ -92,20 +92,14 @@ class QuantileSketch:
 
     def _add_rows(self, first_row: int, values: FloatArray) -> None:
         rows = slice(first_row, first_row + values.shape[0])
-        low = values.min(axis=1)
+        low, high = values.min(axis=1), values.max(axis=1)
         np.minimum(self.minimum[rows], low, out=self.minimum[rows])
-        np.maximum(self.maximum[rows], values.max(axis=1), out=self.maximum[rows])
+        np.maximum(self.maximum[rows], high, out=self.maximum[rows])
         key = values.view(np.int64) >> _SHIFT  # the sign bit makes negative values' keys negative
-        if low.min() >= 0.0:  # no negative values (most indicators): fewer operations
-            key -= _LOW_KEY - 1  # 0: below SMALLEST (the zero bucket), 1..: magnitude buckets
-            np.clip(key, 0, _KEYS, out=key)
+        if low.min() >= SMALLEST and high.max() < LARGEST:  # usual: nothing to clip or negate
+            key -= _LOW_KEY - 1  # 1..: magnitude buckets (0 is the zero bucket)
         else:
-            sign = key >> 63  # -1 for negative values, 0 otherwise
-            key &= _MAGNITUDE_BITS >> _SHIFT
-            key -= _LOW_KEY - 1
-            np.clip(key, 0, _KEYS, out=key)
-            key ^= sign  # negate where negative (two's complement: (k ^ -1) - (-1) = -k)
-            key -= sign
+            _bucket_keys(key, signed=bool(low.min() < 0.0))
         key += (_ZERO + np.arange(key.shape[0]) * _WIDTH)[:, None]
         counts = self.counts[rows]
         counts += np.bincount(key.ravel(), minlength=counts.size).reshape(counts.shape)
@@ -132,6 +126,20 @@ class QuantileSketch:
         result = np.clip(_bucket_value(index), self.minimum[:, None], self.maximum[:, None])
         result[total == 0] = np.nan
         return result
+
+
+def _bucket_keys(key: np.ndarray, signed: bool) -> None:
+    """Turn shifted float bits into bucket keys relative to the zero bucket, in place: clipped to
+    the zero and top buckets, negated for negative values (handled only when ``signed``, as the
+    sign costs time)."""
+    sign = key >> 63 if signed else None  # -1 for negative values, 0 otherwise
+    if sign is not None:
+        key &= _MAGNITUDE_BITS >> _SHIFT
+    key -= _LOW_KEY - 1  # 0: below SMALLEST (the zero bucket), 1..: magnitude buckets
+    np.clip(key, 0, _KEYS, out=key)
+    if sign is not None:
+        key ^= sign  # negate where negative (two's complement: (k ^ -1) - (-1) = -k)
+        key -= sign
 
 
 def _from_filled(shape: tuple[int, int], filled: np.ndarray, counts: np.ndarray,
