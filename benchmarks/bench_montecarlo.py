@@ -4,9 +4,11 @@ Run from the repository root::
 
     python benchmarks/bench_montecarlo.py                  # 10^4 .. 10^7 draws, 1 and 2 workers
     python benchmarks/bench_montecarlo.py --draws 100000000 --workers 2   # the 10^8 memory check
+    python benchmarks/bench_montecarlo.py --draws 10000000 --chunk-size 32768   # another chunk size
 
 Each size runs in a fresh process (so peak memory is that run's), as ``nmmsim.simulate(baseline,
-draws=N, seed=1, workers=W)`` with the default summary, sampler and chunk size; wall time includes
+draws=N, seed=1, workers=W, chunk_size=C)`` with the default summary and sampler (and chunk size
+unless given); wall time includes
 starting the worker processes. Peak memory is the largest proportional set size (PSS: resident
 memory, with pages shared between processes split among them) of the run's process and all its
 descendants together (the worker processes fork from a server process and share its pages),
@@ -26,6 +28,8 @@ import threading
 import time
 
 import numpy as np
+
+from nmmsim.engine.simulation import DEFAULT_CHUNK_SIZE
 
 SIZES = (10**4, 10**5, 10**6, 10**7)
 
@@ -56,7 +60,7 @@ def _tree_pss_kib(root: int) -> int:
     return total
 
 
-def _one_run(draws: int, workers: int) -> dict[str, float]:
+def _one_run(draws: int, workers: int, chunk_size: int) -> dict[str, float]:
     import nmmsim
 
     scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
@@ -72,7 +76,7 @@ def _one_run(draws: int, workers: int) -> dict[str, float]:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     start = time.perf_counter()
-    nmmsim.simulate(scenario, draws=draws, seed=1, workers=workers)
+    nmmsim.simulate(scenario, draws=draws, seed=1, workers=workers, chunk_size=chunk_size)
     seconds = time.perf_counter() - start
     running.clear()
     watcher.join()
@@ -105,7 +109,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--draws", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
-    parser.add_argument("--one", nargs=2, type=int, help=argparse.SUPPRESS)  # child process
+    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+    parser.add_argument("--one", nargs=3, type=int, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
     if args.one:
         print(json.dumps(_one_run(*args.one)))
@@ -117,7 +122,8 @@ def main() -> None:
           f"{'peak MiB':>9}")
     for draws in args.draws:
         for workers in args.workers:
-            out = subprocess.run([sys.executable, __file__, "--one", str(draws), str(workers)],
+            out = subprocess.run([sys.executable, __file__, "--one", str(draws), str(workers),
+                                  str(args.chunk_size)],
                                  check=True, capture_output=True, text=True).stdout
             run = json.loads(out.strip().splitlines()[-1])
             rate = draws / run["seconds"]
