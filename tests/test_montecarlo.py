@@ -246,6 +246,19 @@ def test_sketch_files_a_value_in_the_same_bucket_whatever_its_neighbours():
     assert np.all(np.abs(apart.quantiles(levels)[:3] - exact) <= RELATIVE_ERROR * exact)
 
 
+def test_sketch_keeps_the_sign_of_values_filed_beside_an_undefined_series():
+    """A target measured from a later year is NaN before it, and the same block of rows can hold
+    negative values (a falling average): those must keep their sign."""
+    falling = -np.random.default_rng(3).uniform(1, 2, 3000)
+    sketch = QuantileSketch.empty(2)
+    sketch.add(np.stack([np.full(3000, np.nan), falling]))
+    levels = np.array([0.05, 0.5, 0.95])
+    exact = np.quantile(falling, levels, method="inverted_cdf")
+    estimate = sketch.quantiles(levels)
+    assert np.all(np.isnan(estimate[0]))
+    assert np.all(np.abs(estimate[1] - exact) <= RELATIVE_ERROR * np.abs(exact))
+
+
 def test_sketch_merge_order_and_pickling_do_not_matter():
     rng = np.random.default_rng(1)
     parts = [rng.normal(50, 10, (3, 1000)) for _ in range(4)]

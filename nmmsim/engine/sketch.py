@@ -99,7 +99,9 @@ class QuantileSketch:
         if low.min() >= SMALLEST and high.max() < LARGEST:  # usual: nothing to clip or negate
             key -= _LOW_KEY - 1  # 1..: magnitude buckets (0 is the zero bucket)
         else:
-            _bucket_keys(key, signed=bool(low.min() < 0.0))
+            # "not >= 0" rather than "< 0": a NaN row (a measure undefined that year) makes
+            # low.min() NaN, and the block may still hold negative values
+            _bucket_keys(key, signed=not low.min() >= 0.0)
         key += (_ZERO + np.arange(key.shape[0]) * _WIDTH)[:, None]
         counts = self.counts[rows]
         counts += np.bincount(key.ravel(), minlength=counts.size).reshape(counts.shape)
