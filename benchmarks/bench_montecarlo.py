@@ -8,14 +8,14 @@ Run from the repository root::
     python benchmarks/bench_montecarlo.py --draws 10000000 --repeats 3   # best of 3, and the range
 
 Each size runs in a fresh process (so peak memory is that run's), as ``nmmsim.simulate(baseline,
-draws=N, seed=1, workers=W, chunk_size=C)`` with the default summary and sampler (and chunk size
-unless given); wall time includes
-starting the worker processes. Peak memory is the largest proportional set size (PSS: resident
-memory, with pages shared between processes split among them) of the run's process and all its
-descendants together (the worker processes fork from a server process and share its pages),
-sampled every 50 ms from ``/proc`` (Linux). The reference is the project's own
-scalar pure-Python loop: the same `nmmsim.model.step` called once per draw (n = 1), as a
-one-run-at-a-time simulator would; its rate is measured on 2,000 draws.
+draws=N, seed=1, workers=W, chunk_size=C)`` with the default summary and sampler (and the default
+chunk size unless ``--chunk-size`` is given); wall time includes starting the worker processes.
+Peak memory is the largest proportional set size (PSS: resident memory, with pages shared between
+processes split among them) of the run's process and all its descendants together (the worker
+processes fork from a server process and share its pages), sampled every 50 ms from ``/proc``
+(Linux). The reference is the project's own scalar pure-Python loop: the same `nmmsim.model.step`
+called once per draw (n = 1), as a one-run-at-a-time simulator would; its rate is measured on
+2,000 draws.
 """
 
 from __future__ import annotations
