@@ -87,11 +87,12 @@ def _one_run(draws: int, workers: int, chunk_size: int) -> dict[str, float]:
 def _scalar_reference(draws: int = 2000) -> float:
     """Draws/s of the same model stepped one draw at a time in a Python loop."""
     import nmmsim
+    from nmmsim.base_year import BaseYear
     from nmmsim.calibrated import load_calibrated
     from nmmsim.engine import project
     from nmmsim.engine.sampling import unit_sample
     from nmmsim.engine.uncertainty import Uncertainty
-    from nmmsim.observed import BaseYear, load_observed
+    from nmmsim.observed import load_observed
 
     scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
     base = BaseYear.from_observed(load_observed(), 2024)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from nmmsim.base_year import BaseYear
 from nmmsim.calibrated import load_calibrated
 from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.chunks import SUMMARISED, Arm, ArmSummary, RunSpec, _file, run_draws
@@ -31,8 +32,9 @@ from nmmsim.engine.sampling import disaster_uniforms, unit_sample
 from nmmsim.engine.simulation import DEFAULT_CHUNK_SIZE, _counted_targets
 from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import Uncertainty
-from nmmsim.observed import BaseYear, load_observed
-from nmmsim.results import indicator_paths
+from nmmsim.model.regions import region_paths
+from nmmsim.observed import load_observed
+from nmmsim.results import TARGET_REGION, indicator_paths
 from nmmsim.scenario import load_scenario, shipped_scenarios
 from nmmsim.targets import TargetHistory
 
@@ -83,12 +85,15 @@ def main() -> None:
     # summaries accumulate across repeats, as across a worker's chunks: allocate them once
     summary = ArmSummary.empty(spec)
     seconds["summaries"], _ = _best(lambda: _file(spec, states, constants, summary), repeats)
+    seconds["  of which region aggregate"], (region_states, accounts) = _best(
+        lambda: region_paths(states, constants, TARGET_REGION), repeats)
     seconds["  of which indicators"], paths = _best(
-        lambda: indicator_paths(states, constants, spec.base, keys), repeats)
+        lambda: indicator_paths(region_states, accounts, spec.base.grdp_growth, keys), repeats)
     sketch = QuantileSketch.empty(len(SUMMARISED) * len(spec.years))
     seconds["  of which indicator sketch"], _ = _best(
         lambda: sketch.add([paths[key] for key in SUMMARISED]), repeats)
-    seconds["  of which targets"] = (seconds["summaries"] - seconds["  of which indicators"]
+    seconds["  of which targets"] = (seconds["summaries"] - seconds["  of which region aggregate"]
+                                     - seconds["  of which indicators"]
                                      - seconds["  of which indicator sketch"])
     seconds["chunk (run_draws)"], _ = _best(lambda: run_draws(spec, 0, n, n), repeats)
 

@@ -1,7 +1,7 @@
 """Throughput of the model alone: `nmmsim.engine.project` on one batch of draws, 2024-2030.
 
 Run: ``python benchmarks/bench_step.py``. Prints draws/s (best of 5 runs) and the peak of traced
-memory for batches of 1,000 draws, one Monte Carlo chunk (16,384) and 100,000 draws, at the
+memory for batches of 1,000 draws, one Monte Carlo chunk (2,048) and 16,384 draws, at the
 registry defaults without disasters. Memory is set up as Monte Carlo workers have it
 (`nmmsim.engine.allocator.keep_freed_memory`): without that, each step's fresh arrays fault their
 pages in again and the model runs about 3x slower. `bench_stages.py` puts the model beside the
@@ -15,10 +15,11 @@ import tracemalloc
 
 import numpy as np
 
+from nmmsim.base_year import BaseYear
 from nmmsim.engine import project
 from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.simulation import DEFAULT_CHUNK_SIZE
-from nmmsim.observed import BaseYear, load_observed
+from nmmsim.observed import load_observed
 from nmmsim.parameters import Parameters
 from nmmsim.scenario import load_scenario, shipped_scenarios
 
@@ -29,7 +30,7 @@ def main() -> None:
     scenario = load_scenario(shipped_scenarios()["baseline"])
     schedule = scenario.schedule(range(2025, 2031))
     print(f"{'draws':>10}  {'seconds':>8}  {'draws/s':>12}  {'peak MiB':>9}")
-    for n_draws in (1_000, DEFAULT_CHUNK_SIZE, 100_000):
+    for n_draws in (1_000, DEFAULT_CHUNK_SIZE, 16_384):
         params = Parameters.defaults(n_draws)
         disasters = np.zeros((n_draws, len(schedule.years)))
         project(base, params, schedule, disasters)  # warm-up

@@ -128,7 +128,7 @@ def calibrated_parameters(n_draws: int = 1, path: str | Path | None = None) -> P
 _HEADER = """\
 # nmmsim calibrated parameters, written by `nmmsim calibrate` (docs/calibration.md).
 # Refit after editing the observed data instead of editing this file.
-# data (calibration/observed_region.csv + observed_national.csv) sha256: {data}
+# data (calibration/observed_region.csv + observed_national.csv + provinces.csv) sha256: {data}
 # history levers (scenarios/baseline.toml) sha256: {levers}
 # fit: {n_figures} figures in {n_series} series, {n_params} parameters; cost {cost:.6g} after \
 {nfev} evaluations; {message}

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         "Monte Carlo", "with --draws, sample the uncertain parameters and disaster years")
     _sampling_options(monte_carlo, draws_help="number of draws (default: one deterministic run)")
     monte_carlo.add_argument("--chunk-size", type=int, default=None,
-                             help="draws per chunk, a multiple of 1024 (default: 16384)")
+                             help="draws per chunk, a multiple of 1024 (default: 2048)")
     monte_carlo.add_argument("--keep", choices=("summary", "trajectories"), default="summary",
                              help="quantiles and attainment counts, or every draw's paths")
     run.set_defaults(command=_run)

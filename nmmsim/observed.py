@@ -1,8 +1,9 @@
-"""Observed figures for the region (``calibration/observed_region.csv``) and the base year built on them.
+"""Observed figures for the region (``calibration/observed_region.csv``).
 
 Each row of the CSV holds one figure with its unit, status and source id (see
-``calibration/SOURCES.md``). The model reads its base-year state from here, so the 2024 identities
-in ``docs/model.md`` are checked against the same file the economists edit.
+``calibration/SOURCES.md``). The model's base year (`nmmsim.base_year`) reconciles the provinces
+to these figures, so the 2024 identities in ``docs/model.md`` are checked against the same file
+the economists edit.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from nmmsim.errors import DataError, did_you_mean
 from nmmsim.resources import shipped_dir
 
-__all__ = ["BaseYear", "Observation", "ObservedData", "load_observed"]
+__all__ = ["Observation", "ObservedData", "load_observed"]
 
 _REQUIRED_COLUMNS = ("indicator", "year_from", "year_to", "value", "unit", "status", "source")
 
@@ -109,60 +110,3 @@ def _parse_row(path: Path, line: int, record: dict[str, str]) -> Observation:
         unit=record["unit"],
         source=record["source"],
     )
-
-
-@dataclass(frozen=True, slots=True)
-class BaseYear:
-    """The observed state of the region in the base year, in model units.
-
-    Money in VND trillion (current prices of the base year, which are the real prices of the model),
-    people in thousands, shares as fractions, areas in thousand hectares.
-    """
-
-    year: int
-    grdp: float
-    sector_share: tuple[float, float, float]  # agriculture, industry-construction, services
-    product_tax_share: float
-    grdp_growth: float
-    budget_revenue: float
-    employment: float
-    unemployment_rate: float
-    certified_share: float
-    population: float
-    urban_share: float
-    poverty_rate: float
-    land_area: float
-    forest_established: float
-    forest_young: float
-
-    @classmethod
-    def from_observed(cls, data: ObservedData, year: int = 2024) -> BaseYear:
-        """Build the base year from observed figures (see ``docs/model.md``, "Base year").
-
-        Forest status is published for 2023 only (F1); it is carried to the base year unchanged,
-        since national cover moved by 0.01 points from 2023 to 2024 (F1, F4).
-        """
-        shares = tuple(
-            data.value(name, year) / 100.0
-            for name in ("share_agriculture", "share_industry_construction", "share_services")
-        )
-        land_area_kha = data.value("land_area", year) / 10.0  # km2 -> thousand ha
-        cover = data.value("forest_cover", 2023) / 100.0
-        established = cover * land_area_kha
-        return cls(
-            year=year,
-            grdp=data.value("grdp_nominal", year),
-            sector_share=(shares[0], shares[1], shares[2]),
-            product_tax_share=data.value("share_product_taxes", year) / 100.0,
-            grdp_growth=data.value("grdp_real_growth", year) / 100.0,
-            budget_revenue=data.value("budget_revenue_total", year),
-            employment=data.value("employed_persons", year),
-            unemployment_rate=data.value("unemployment_rate", year) / 100.0,
-            certified_share=data.value("certified_labour_share", year) / 100.0,
-            population=data.value("population", year),
-            urban_share=data.value("urban_population", year) / data.value("population", year),
-            poverty_rate=data.value("multidimensional_poverty_rate", year) / 100.0,
-            land_area=land_area_kha,
-            forest_established=established,
-            forest_young=data.value("forest_area", 2023) / 1000.0 - established,
-        )

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
+from nmmsim.base_year import BaseYear
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
-from nmmsim.observed import BaseYear, load_observed
+from nmmsim.observed import load_observed
 from nmmsim.parameters import REGISTRY, Parameters
 from nmmsim.scenario import shipped_scenarios
 

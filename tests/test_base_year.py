@@ -1,4 +1,5 @@
-"""The base-year identities: the 2024 state reproduces the observed figures (docs/model.md §3)."""
+"""The base-year identities: the 2024 state reproduces the observed figures (docs/model.md §3),
+per province and for the sum of the provinces of each region."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ from hypothesis import given, settings
 
 import nmmsim
 from nmmsim.model import initial_conditions
+from nmmsim.model.regions import aggregate
 from nmmsim.parameters import Parameters
+from nmmsim.provinces import PROVINCES, load_provincial, region_mask
 from tests.conftest import parameters
 
 RTOL = 1e-9
 
-# Observed 2024 figures (calibration/observed_region.csv): GRDP and shares MPI2024 / G2-G3,
-# revenue C2, employment G3, certified share G6, population and urban population G1, forest F1.
+# Observed 2024 figures of region_2022 (calibration/observed_region.csv): GRDP and shares
+# MPI2024 / G2-G3, revenue C2, employment G3, certified share G6, population and urban population
+# G1, forest F1, poverty C5, growth C1.
 OBSERVED_2024 = {
     "grdp": 991.5,
     "grdp_nominal": 991.5,
@@ -30,13 +34,24 @@ OBSERVED_2024 = {
 
 
 @pytest.fixture(scope="module")
-def base_result(baseline_path):
-    return nmmsim.simulate(baseline_path).sel(year=2024, draw=0)
+def result(baseline_path):
+    return nmmsim.simulate(baseline_path)
+
+
+@pytest.fixture(scope="module")
+def base_result(result):
+    return result.sel(year=2024, draw=0)
 
 
 @pytest.mark.parametrize(("variable", "observed"), OBSERVED_2024.items())
 def test_base_year_identity(base_result, variable, observed):
     np.testing.assert_allclose(base_result[variable].item(), observed, rtol=RTOL)
+
+
+@pytest.mark.parametrize(("variable", "observed"), OBSERVED_2024.items())
+def test_region_2022_of_the_provinces_is_the_regional_base_year(base_result, variable, observed):
+    by_area = base_result[f"{variable}_by_area"].sel(area="region_2022")
+    np.testing.assert_allclose(by_area.item(), observed, rtol=RTOL)
 
 
 def test_sector_value_added_and_shares(base_result):
@@ -50,15 +65,65 @@ def test_employment_total(base_result):
     np.testing.assert_allclose(base_result.employment.sum().item(), 6243.2, rtol=RTOL)
 
 
+def test_every_province_reproduces_its_own_2024_figures(base_result):
+    """Provincial figures of the panel (NSO tables E02.03-07, E02.45, E02.55, E02.58), reconciled
+    to the regional figures by one factor within 0.5%; Vinh Phuc, outside region_2022, exactly."""
+    panel = load_provincial()
+    provinces = base_result.sel(area=list(PROVINCES))
+    members = region_mask("region_2022")
+    for variable, indicator, tolerance in (
+        ("grdp_nominal_by_area", "grdp_nominal_trillion", 1e-4),
+        ("population_by_area", "population_thousand", 1e-4),
+        ("certified_share_by_area", "certified_labour_share_pct", 5e-3),
+    ):
+        observed = panel.require(indicator, 2024)
+        model = provinces[variable].values
+        np.testing.assert_allclose(model[members], observed[members], rtol=tolerance)
+        np.testing.assert_allclose(model[~members], observed[~members], rtol=RTOL)
+    employment = provinces["employment_by_area"].sum("sector").values
+    np.testing.assert_allclose(employment, panel.require("employed_thousand", 2024), rtol=1e-4)
+    urban = provinces["urban_share_by_area"].values
+    published = panel.require("urban_population_thousand", 2024) / panel.require(
+        "population_thousand", 2024) * 100
+    np.testing.assert_allclose(urban, published, rtol=1e-4)
+
+
+def test_published_provincial_structure_and_revenue_are_kept(base_result):
+    """Cao Bang's 2024 structure (P1) and Thai Nguyen's 2024 revenue (P5), as published."""
+    cao_bang = base_result.sector_share_by_area.sel(area="Cao Bang").values
+    np.testing.assert_allclose(cao_bang, [20.83, 18.99, 56.48], rtol=1e-3)
+    revenue = base_result.budget_revenue_by_area.sel(area="Thai Nguyen").item()
+    np.testing.assert_allclose(revenue, 19.68, rtol=RTOL)
+
+
+def test_region_2025_swaps_bac_giang_for_vinh_phuc(base_result):
+    grdp = base_result.grdp_nominal_by_area
+    expected = (grdp.sel(area="region_2022") - grdp.sel(area="Bac Giang")
+                + grdp.sel(area="Vinh Phuc"))
+    np.testing.assert_allclose(grdp.sel(area="region_2025").item(), expected.item(), rtol=1e-12)
+    # SOURCES.md, check_panel output: 2025-boundary region 2024 GRDP 950.0856 trillion
+    np.testing.assert_allclose(grdp.sel(area="region_2025").item(), 950.0856, rtol=2e-5)
+
+
 @settings(max_examples=50, deadline=None)
 @given(params=parameters())
 def test_identities_hold_for_any_parameters(base_year, params: Parameters):
     state, constants = initial_conditions(base_year, params)
-    grdp = state.value_added.sum(axis=0) * (1 + constants.product_tax_ratio)
+    region, accounts = aggregate(state, constants, "region_2022")
+    grdp = region.value_added.sum(axis=0) * (1 + accounts.product_tax_ratio)
     np.testing.assert_allclose(grdp, 991.5, rtol=RTOL)
-    np.testing.assert_allclose(state.budget_revenue, 89.243, rtol=RTOL)
-    np.testing.assert_allclose(state.employment.sum(axis=0), 6243.2, rtol=RTOL)
-    # Cobb-Douglas output with the solved TFP reproduces observed value added
+    np.testing.assert_allclose(region.budget_revenue, 89.243, rtol=RTOL)
+    np.testing.assert_allclose(region.employment.sum(axis=0), 6243.2, rtol=RTOL)
+    np.testing.assert_allclose(region.certified_share, 0.2797, rtol=RTOL)
+    np.testing.assert_allclose(region.trained_share, 0.2797 * params.trained_to_certified_ratio_base,
+                               rtol=RTOL)
+    # the employment split parameters are the region's shares
+    np.testing.assert_allclose(region.employment[0] / region.employment.sum(axis=0),
+                               params.employment_share_agriculture_base, rtol=RTOL)
+    # Cobb-Douglas output with the solved TFP reproduces observed value added in every province
     alpha = constants.capital_elasticity
     output = state.tfp * state.capital**alpha * state.employment ** (1 - alpha)
     np.testing.assert_allclose(output, state.value_added, rtol=RTOL)
+    # every province's revenue is positive, and Thai Nguyen's is its published figure
+    assert np.all(state.budget_revenue > 0)
+    np.testing.assert_allclose(state.budget_revenue[PROVINCES.index("Thai Nguyen")], 19.68, rtol=RTOL)

@@ -160,7 +160,8 @@ def test_a_disaster_year_lowers_agriculture_capital_and_forest(base_year):
     disasters = np.zeros((2, 6))
     disasters[1, 0] = 1.0
     states, _ = project(base_year, params, schedule, disasters)
-    calm, hit = states[1].value_added[0, 0], states[1].value_added[0, 1]  # agriculture, draws 0 and 1
-    assert hit < calm
-    assert np.all(states[1].capital[:, 1] < states[1].capital[:, 0])
-    assert states[1].forest[1] < states[1].forest[0]
+    # agriculture in every province, draws 0 (calm) and 1 (hit)
+    calm, hit = states[1].value_added[0, :, 0], states[1].value_added[0, :, 1]
+    assert np.all(hit < calm)
+    assert np.all(states[1].capital[..., 1] < states[1].capital[..., 0])
+    assert np.all(states[1].forest[:, 1] < states[1].forest[:, 0])

@@ -1,8 +1,9 @@
 """The history run: the model stepped from 2020 to 2024 for calibration (docs/calibration.md §2).
 
 The projection starts from the observed 2024 state. To learn its behavioural parameters, the same
-model is started earlier, in 2020, from the figures observed that year, and stepped to 2024 under
-the baseline scenario's levers. The years 2021-2024 are then compared with what was observed.
+model is started earlier, in 2020, from the provincial figures observed that year, and stepped to
+2024 under the baseline scenario's levers. The years 2021-2024 of ``region_2022`` (the sum of its
+provinces) are then compared with what was observed for the region.
 
 Some 2020 figures were never published for the region. They are taken from the nearest year that
 was, and `HISTORY_FALLBACKS` says which; the series that depend on them are compared on their
@@ -18,12 +19,15 @@ from types import MappingProxyType
 import numpy as np
 
 from nmmsim._types import FloatArray
+from nmmsim.base_year import BaseYear, RegionFigures
 from nmmsim.engine import project
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State
+from nmmsim.model.regions import region_paths
 from nmmsim.model.state import real_grdp, sum_sectors
-from nmmsim.observed import BaseYear, ObservedData
+from nmmsim.observed import ObservedData
 from nmmsim.parameters import Parameters
+from nmmsim.provinces import ProvincialData, load_provincial
 
 __all__ = [
     "HISTORY_DISASTER_YEARS",
@@ -47,36 +51,40 @@ HISTORY_FALLBACKS = MappingProxyType({
     "poverty rate": "2022 (V1): the multidimensional standard of 2022-2025 starts then",
     "forest": "2023 (F1): forest status is published for 2023 only",
     "real GRDP growth": "not needed: the run starts from the level",
+    "provincial sector structure": "as in the 2024 base year (nmmsim.base_year), on 2020 GRDP",
+    "provincial budget revenue": "none published for 2020: the 2020 plan is spread by the "
+                                 "revenue rule (nmmsim.model.initial)",
+    "provincial poverty": "the 2022 regional rate spread by the provinces' 2023 NSO rates",
 })
 
 
-def history_base_year(data: ObservedData, year: int = HISTORY_START) -> BaseYear:
-    """The region's state in ``year`` for the history run, with the fallbacks of `HISTORY_FALLBACKS`.
+def history_base_year(data: ObservedData, year: int = HISTORY_START,
+                      provinces: ProvincialData | None = None) -> BaseYear:
+    """The provinces' state in ``year`` for the history run, reconciled to the region's figures
+    with the fallbacks of `HISTORY_FALLBACKS` (provincial figures as in `nmmsim.base_year`).
 
     Raises
     ------
     DataError
-        If a figure the history run needs is missing from ``data``.
+        If a figure the history run needs is missing from ``data`` or the provincial panel.
     """
-    latest = BaseYear.from_observed(data, HISTORY_END)
-    population = data.value("population", year)
-    return BaseYear(
-        year=year,
+    latest = RegionFigures.from_observed(data, HISTORY_END)
+    region = RegionFigures(
         grdp=data.value("grdp_nominal", year),
-        sector_share=latest.sector_share,
-        product_tax_share=latest.product_tax_share,
+        structure=latest.structure,
         grdp_growth=math.nan,
         budget_revenue=data.value("budget_revenue_total_plan", year),
         employment=data.value("employed_persons", year),
-        unemployment_rate=data.value("unemployment_rate", year) / 100.0,
         certified_share=data.value("certified_labour_share", year) / 100.0,
-        population=population,
-        urban_share=data.value("urban_population", year) / population,
+        population=data.value("population", year),
+        urban_population=data.value("urban_population", year),
         poverty_rate=data.value("multidimensional_poverty_rate", 2022) / 100.0,
-        land_area=latest.land_area,
-        forest_established=latest.forest_established,
-        forest_young=latest.forest_young,
+        forest_cover=latest.forest_cover,
+        forest_area=latest.forest_area,
+        national_forest_cover=latest.national_forest_cover,
     )
+    panel = provinces if provinces is not None else load_provincial()
+    return BaseYear.build(region, panel, year, revenue_published=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +123,13 @@ def run_history(base: BaseYear, params: Parameters, schedule: LeverSchedule) -> 
 
 
 def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) -> HistoryRun:
+    """Paths of ``region_2022``, the region the observed series describe."""
     def stack(values: list[FloatArray]) -> FloatArray:
         return np.stack(values, axis=1)
 
-    real = stack([real_grdp(s.value_added, constants.product_tax_ratio) for s in states])
+    states, accounts = region_paths(states, constants, "region_2022")
+    real = stack([real_grdp(s.value_added, a.product_tax_ratio) for s, a in zip(states, accounts,
+                                                                                 strict=True)])
     prices = stack([s.price_level for s in states])
     return HistoryRun(
         years=years,

@@ -28,9 +28,11 @@ from types import MappingProxyType
 import numpy as np
 
 from nmmsim._types import FloatArray
+from nmmsim.base_year import BaseYear
 from nmmsim.calibration.history import HISTORY_END, HISTORY_START, HistoryRun, history_base_year
 from nmmsim.errors import DataError
-from nmmsim.observed import BaseYear, ObservedData, load_observed
+from nmmsim.observed import ObservedData, load_observed
+from nmmsim.provinces import load_provincial
 from nmmsim.resources import shipped_dir
 
 __all__ = [
@@ -167,10 +169,11 @@ def load_history_data(
         if series.log and min(values) <= 0.0:
             raise DataError(f"{region.path}: '{series.name}' must be positive to fit, got {values}")
         observations[series.name] = values
+    panel = load_provincial()
     return HistoryData(
-        base=history_base_year(region),
+        base=history_base_year(region, provinces=panel),
         observations=MappingProxyType(observations),
-        data_sha256=_sha256(region.path, national.path),
+        data_sha256=_sha256(region.path, national.path, panel.path),
     )
 
 

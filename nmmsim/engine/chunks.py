@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
+from nmmsim.base_year import BaseYear
 from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.projection import expected_disasters, project
 from nmmsim.engine.sampling import BLOCK_SIZE, Sampler, disaster_uniforms, unit_sample
@@ -22,8 +23,8 @@ from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
-from nmmsim.observed import BaseYear
-from nmmsim.results import build_dataset, indicator_paths
+from nmmsim.model.regions import region_paths
+from nmmsim.results import TARGET_REGION, build_dataset, indicator_paths
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
 __all__ = ["SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
@@ -31,7 +32,8 @@ __all__ = ["SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec",
 Keep = Literal["summary", "trajectories"]
 DisasterMode = Literal["random", "expected"]
 
-#: Indicators whose quantiles a summary keeps, as (variable, sector or ""), every year.
+#: Indicators of ``region_2022`` whose quantiles a summary keeps, as (variable, sector or ""),
+#: every year.
 SUMMARISED: tuple[tuple[str, str], ...] = (
     ("grdp", ""),
     ("grdp_nominal", ""),
@@ -181,8 +183,9 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
     """Add one arm's chunk to its summary; return which draws attain each target (the last row:
     all of them) in each year, ``(n_targets + 1, n_years, n_draws)`` booleans."""
     keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
-    paths = indicator_paths(states, constants, spec.base, keys)
-    n_draws = states[0].population.shape[0]
+    region_states, accounts = region_paths(states, constants, TARGET_REGION)
+    paths = indicator_paths(region_states, accounts, spec.base.grdp_growth, keys)
+    n_draws = states[0].population.shape[-1]
     attained = np.ones((len(spec.targets) + 1, len(spec.years), n_draws), dtype=bool)
     measured = []
     for k, target in enumerate(spec.targets):

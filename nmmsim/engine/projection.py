@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from nmmsim._types import FloatArray
+from nmmsim.base_year import BaseYear
 from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State, initial_conditions, step
-from nmmsim.observed import BaseYear
 from nmmsim.parameters import Parameters
 
 __all__ = ["check_disasters", "expected_disasters", "project"]

@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from nmmsim._types import FloatArray
+from nmmsim.base_year import BaseYear
 from nmmsim.calibrated import calibrated_parameters, load_calibrated
 from nmmsim.engine.chunks import Arm, DisasterMode, Keep, RunSpec
 from nmmsim.engine.executor import Progress
@@ -19,7 +20,7 @@ from nmmsim.engine.projection import check_disasters, expected_disasters, projec
 from nmmsim.engine.sampling import BLOCK_SIZE, SAMPLERS, Sampler
 from nmmsim.engine.uncertainty import Uncertainty
 from nmmsim.errors import NmmsimError, did_you_mean
-from nmmsim.observed import BaseYear, ObservedData, load_observed
+from nmmsim.observed import ObservedData, load_observed
 from nmmsim.parameters import Parameters
 from nmmsim.results import VARIABLES, build_dataset
 from nmmsim.scenario import Scenario, load_scenario
@@ -28,9 +29,10 @@ from nmmsim.targets import Target, TargetHistory, load_targets
 __all__ = ["DEFAULT_CHUNK_SIZE", "MAX_END_YEAR", "compare", "simulate"]
 
 MAX_END_YEAR = 2100
-#: Draws per chunk: 16 blocks. Within 5% of the fastest size measured here (32k), with half its
-#: working memory, which keeps two workers under 500 MB (docs/performance.md).
-DEFAULT_CHUNK_SIZE = 16 * BLOCK_SIZE
+#: Draws per chunk: 2 blocks. With 15 provinces a chunk's arrays are 15 times those of a draw of
+#: the aggregate model; 2,048 draws keep a chunk's states near 60 MB and a task (16 chunks)
+#: under a second, so progress moves and Ctrl-C is quick (docs/performance.md).
+DEFAULT_CHUNK_SIZE = 2 * BLOCK_SIZE
 _MAX_TRAJECTORY_BYTES = 4 * 2**30
 
 
@@ -126,7 +128,7 @@ def simulate(
     991.5
     >>> mc = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], draws=2048, seed=1)
     >>> round(float(mc.grdp_nominal.sel(quantile=0.5, year=2024)), 0)
-    992.0
+    991.0
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -287,7 +289,8 @@ def _monte_carlo(
         keep=keep,
     )
     if keep == "trajectories":
-        size = len(arms) * draws * (end_year - start_year + 1) * 60 * 8  # ~60 values a draw-year
+        # ~60 values a draw-year for the region, again for each of the 17 areas
+        size = len(arms) * draws * (end_year - start_year + 1) * 60 * 18 * 8
         if size > _MAX_TRAJECTORY_BYTES:
             raise NmmsimError(f"keep='trajectories' for {draws:,} draws needs about "
                               f"{size / 2**30:.0f} GiB; use keep='summary' or fewer draws")

@@ -4,39 +4,45 @@ from __future__ import annotations
 
 import numpy as np
 
+from nmmsim._types import FloatArray
+from nmmsim.base_year import BaseYear
 from nmmsim.model.delay import delay3_outflow_fraction
-from nmmsim.model.state import Constants, State, sum_sectors
-from nmmsim.observed import BaseYear
+from nmmsim.model.state import Constants, State, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
+from nmmsim.provinces import region_mask
 
 __all__ = ["initial_conditions", "sector_stack"]
 
 
-def sector_stack(agriculture: np.ndarray, industry: np.ndarray, services: np.ndarray) -> np.ndarray:
-    """Stack three ``(n,)`` arrays into one ``(3, n)`` array in `nmmsim.levers.SECTORS` order."""
-    return np.stack([agriculture, industry, services], axis=0)
+def sector_stack(agriculture: FloatArray, industry: FloatArray, services: FloatArray) -> FloatArray:
+    """Stack three ``(n,)`` arrays into one ``(3, 1, n)`` array in `nmmsim.levers.SECTORS` order,
+    which broadcasts over the province axis of ``(3, provinces, n)`` arrays."""
+    return np.stack([agriculture, industry, services], axis=0)[:, None, :]
 
 
 def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Constants]:
     """The state of the base year and the run's constants, for every draw of ``params``.
 
-    The base-year identities hold exactly for any parameter values: sector value added, GRDP,
-    budget revenue, employment, certified share, population, urban share, poverty and forest
-    equal the observed figures. TFP levels and the revenue scale are solved for; capital,
-    infrastructure, the employment split and the broad trained share come from parameters.
+    The base-year identities hold exactly, per province and for the sum of the provinces of
+    ``region_2022``, for any parameter values: sector value added, GRDP, budget revenue,
+    employment, certified share, population, urban share, poverty and forest equal the observed
+    figures (or the documented rules of `nmmsim.base_year`). TFP levels and the revenue scales are
+    solved for; capital, infrastructure, the employment split and the broad trained share come
+    from parameters.
     """
     n = params.n_draws
     ones = np.ones(n)
-    value_added = (base.grdp * np.asarray(base.sector_share))[:, None] * ones[None, :]
+
+    def column(values: FloatArray) -> FloatArray:  # (provinces,) -> (provinces, 1)
+        return np.asarray(values, dtype=np.float64)[:, None]
+
+    value_added = (base.grdp * base.sector_share)[:, :, None] * ones
     capital = value_added * sector_stack(
         params.capital_output_ratio_agriculture,
         params.capital_output_ratio_industry,
         params.capital_output_ratio_services,
     )
-    services_share = 1.0 - params.employment_share_agriculture_base - params.employment_share_industry_base
-    employment = base.employment * sector_stack(
-        params.employment_share_agriculture_base, params.employment_share_industry_base, services_share
-    )
+    employment = _employment_by_sector(base, params)
     alpha = sector_stack(
         params.capital_elasticity_agriculture,
         params.capital_elasticity_industry,
@@ -45,34 +51,36 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     # Solved so that Cobb-Douglas output equals observed value added in the base year.
     tfp = value_added / (capital**alpha * employment ** (1.0 - alpha))
 
-    infrastructure = params.infrastructure_output_ratio * base.grdp
-    base_spending = params.infrastructure_investment_share_base * base.grdp
+    infrastructure = params.infrastructure_output_ratio * column(base.grdp)
+    base_spending = params.infrastructure_investment_share_base * column(base.grdp)
     # Each stage at the steady state of its yearly spending: stage x outflow fraction = inflow.
     construction_outflow = delay3_outflow_fraction(params.construction_time)
     infrastructure_stage = base_spending / construction_outflow
 
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
-    product_taxes = base.grdp * base.product_tax_share
-    value_added_revenue = base.budget_revenue - params.product_tax_collection * product_taxes
-    value_added_tax_scale = value_added_revenue / sum_sectors(tax_intensity * value_added)
+    value_added_tax_scale = _value_added_tax_scale(base, params, tax_intensity, value_added)
+    product_tax_ratio = column(base.product_tax_share / base.sector_share.sum(axis=0))
+    budget_revenue = value_added_tax_scale * sum_sectors(tax_intensity * value_added) \
+        + params.product_tax_collection * column(base.grdp * base.product_tax_share)
 
+    region = region_mask("region_2022")
     state = State(
         capital=capital,
         infrastructure=infrastructure,
-        infrastructure_pipeline=np.repeat(infrastructure_stage[None, :], 3, axis=0),
+        infrastructure_pipeline=np.repeat(infrastructure_stage[None], 3, axis=0),
         tfp=tfp,
         employment=employment,
-        certified_share=base.certified_share * ones,
-        trained_share=base.certified_share * params.trained_to_certified_ratio_base,
-        forest=base.forest_established * ones,
-        plantation_pipeline=np.full((3, n), base.forest_young / 3.0),
-        population=base.population * ones,
-        urban_share=base.urban_share * ones,
-        price_level=ones.copy(),
-        poverty_rate=base.poverty_rate * ones,
+        certified_share=column(base.certified_share) * ones,
+        trained_share=_trained_share(base, params),
+        forest=column(base.forest_established) * ones,
+        plantation_pipeline=np.repeat(column(base.forest_young / 3.0)[None] * ones, 3, axis=0),
+        population=column(base.population) * ones,
+        urban_share=column(base.urban_share) * ones,
+        price_level=np.ones_like(infrastructure),
+        poverty_rate=column(base.poverty_rate) * ones,
         value_added=value_added,
-        budget_revenue=base.budget_revenue * ones,
-        investment=np.full((6, n), np.nan),  # base-year investment is not observed
+        budget_revenue=budget_revenue,
+        investment=np.full((6, *infrastructure.shape), np.nan),  # not observed in the base year
         disaster=ones.copy(),  # Typhoon Yagi, September 2024 (MPI2024)
     )
     constants = Constants(
@@ -82,15 +90,100 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         )),
         tax_intensity=tax_intensity,
         infrastructure_base=infrastructure,
-        certified_share_base=base.certified_share * ones,
-        employment_per_person=base.employment / base.population * ones,
-        labour_force_per_worker=1.0 / (1.0 - base.unemployment_rate) * ones,
-        product_tax_ratio=base.product_tax_share / sum(base.sector_share) * ones,
+        certified_share_base=column(base.certified_share),
+        employment_per_person=column(base.employment / base.population),
+        labour_force_per_worker=column(1.0 / (1.0 - base.unemployment_rate)),
+        product_tax_ratio=product_tax_ratio,
         value_added_tax_scale=value_added_tax_scale,
         # taxed base = VA_nominal^buoyancy / VA_nominal_base^(buoyancy - 1), in logs (step.py)
         taxed_log_offset=(params.tax_buoyancy - 1.0) * np.log(value_added),
         construction_outflow=construction_outflow,
         maturation_outflow=delay3_outflow_fraction(params.plantation_maturation_time),
-        land_area=base.land_area,
+        land_area=column(base.land_area),
+        allocation=column(base.grdp / base.grdp[region].sum()),
+        afforestation_allocation=column(base.forest_young / base.forest_young[region].sum()),
     )
     return state, constants
+
+
+def _value_added_tax_scale(base: BaseYear, params: Parameters, tax_intensity: FloatArray,
+                           value_added: FloatArray) -> FloatArray:
+    """Revenue per unit of intensity-weighted value added, ``(provinces, n)``.
+
+    Revenue = scale x sum_s(intensity_s x VA_s) + collection x product taxes. A province that
+    publishes its revenue gets the scale that reproduces it. The other provinces of
+    ``region_2022`` share one scale, which makes the region's total equal the regional figure;
+    provinces outside the region without a figure (Vinh Phuc) take that same scale.
+    """
+    weighted = sum_sectors(tax_intensity * value_added)  # (provinces, n)
+    collected = params.product_tax_collection * (base.grdp * base.product_tax_share)[:, None]
+    published = ~np.isnan(base.budget_revenue)
+    region = region_mask("region_2022")
+    rest = region & ~published
+    residual_revenue = base.region_budget_revenue - base.budget_revenue[region & published].sum()
+    shared_scale = (residual_revenue - sum_provinces(collected[rest])) / sum_provinces(weighted[rest])
+    own_scale = (np.nan_to_num(base.budget_revenue)[:, None] - collected) / weighted
+    scale: FloatArray = np.where(published[:, None], own_scale, shared_scale)
+    return scale
+
+
+def _trained_share(base: BaseYear, params: Parameters) -> FloatArray:
+    """Broad trained share of every province, ``(provinces, n)``.
+
+    Only the region's ratio of broad trained to certified is known (a parameter). Each province's
+    untrained share is the same fraction ``k`` of its uncertified share, ``1 - t = k (1 - c)``,
+    with ``k`` such that the region's labour-force-weighted trained share is the ratio times its
+    certified share. The share then stays between the certified share and 1 in every province.
+    """
+    region = region_mask("region_2022")
+    labour_force = base.employment / (1.0 - base.unemployment_rate)
+    certified = (base.certified_share * labour_force)[region].sum() / labour_force[region].sum()
+    k = (1.0 - params.trained_to_certified_ratio_base * certified) / (1.0 - certified)
+    share: FloatArray = 1.0 - k * (1.0 - base.certified_share[:, None])
+    return share
+
+
+def _employment_by_sector(base: BaseYear, params: Parameters) -> FloatArray:
+    """Employment by sector and province, ``(3, provinces, n)``.
+
+    No province publishes its employment by sector; the parameters give the region's agriculture
+    and industry shares. Every province is given the same relative labour productivity of
+    agriculture to the rest of its economy, and of industry to services, so that its sector
+    structure decides its employment split: a province with a share ``v`` of its sector value
+    added in agriculture employs ``v / (v + rho (1 - v))`` of its workers there. ``rho`` (and
+    ``sigma`` for industry within the rest) is solved so that the provinces of ``region_2022``
+    add up to the region's shares exactly.
+    """
+    region = region_mask("region_2022")
+    value_added = base.grdp * base.sector_share  # (3, provinces)
+    agriculture = value_added[0] / value_added.sum(axis=0)
+    industry = value_added[1] / value_added[1:].sum(axis=0)
+    workers = base.employment[region].sum()
+    agriculture_share = _split(agriculture, base.employment, region,
+                               params.employment_share_agriculture_base * workers)
+    rest = base.employment[:, None] * (1.0 - agriculture_share)
+    industry_share = _split(industry, rest, region, params.employment_share_industry_base * workers)
+    return np.stack([base.employment[:, None] * agriculture_share,
+                     rest * industry_share, rest * (1.0 - industry_share)])
+
+
+def _split(value_share: FloatArray, workers: FloatArray, region: np.ndarray,
+           region_total: FloatArray) -> FloatArray:
+    """Employment shares ``v / (v + rho (1 - v))``, ``(provinces, n)``, with ``rho`` per draw such
+    that the members' employment adds up to ``region_total`` (Newton's method in ``log rho``; the
+    sum is monotone in ``rho``, and 8 steps from the one-province solution reach machine
+    precision for every parameter inside its bounds)."""
+    v = value_share[:, None]
+    w = np.broadcast_to(np.asarray(workers, dtype=np.float64).reshape(len(v), -1),
+                        (len(v), region_total.shape[0]))[region]
+    v_region = sum_provinces(v[region] * w) / sum_provinces(w)
+    share_region = region_total / sum_provinces(w)
+    log_rho = np.log(v_region * (1.0 - share_region) / (share_region * (1.0 - v_region)))
+    for _ in range(8):
+        rho = np.exp(log_rho)
+        shares = v[region] / (v[region] + rho * (1.0 - v[region]))
+        gap = sum_provinces(w * shares) - region_total
+        slope = -sum_provinces(w * shares * (1.0 - shares))  # d sum / d log rho
+        log_rho -= gap / slope
+    split: FloatArray = v / (v + np.exp(log_rho) * (1.0 - v))
+    return split

@@ -4,62 +4,72 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from nmmsim._types import FloatArray
 
-__all__ = ["Constants", "State", "real_grdp", "sum_sectors"]
+__all__ = ["Constants", "State", "real_grdp", "sum_provinces", "sum_sectors"]
 
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """The region in one year, for ``n`` draws. Shapes: ``(n,)``, or ``(3, n)`` by sector (sector
-    first, see `nmmsim.model.step`), or as noted.
+    """The provinces in one year, for ``n`` draws. Shapes: ``(provinces, n)``, or
+    ``(3, provinces, n)`` by sector or pipeline stage (sector first, draws last, see
+    `nmmsim.model.step`), or as noted. An aggregate of several provinces (`nmmsim.model.regions`)
+    is a `State` of the same fields without the province axis.
 
     Money in VND trillion at 2024 prices unless said otherwise; people in thousands; shares as
     fractions; forest in thousand hectares.
     """
 
     # stocks
-    capital: FloatArray  # (3, n) sector capital
+    capital: FloatArray  # (3, provinces, n) sector capital
     infrastructure: FloatArray  # completed public infrastructure capital
-    infrastructure_pipeline: FloatArray  # (3, n) spending under construction, stages of a DELAY3
-    tfp: FloatArray  # (3, n) base TFP level (before infrastructure and human-capital effects)
-    employment: FloatArray  # (3, n) thousand workers
+    infrastructure_pipeline: FloatArray  # (3, provinces, n) spending under construction, stages of a DELAY3
+    tfp: FloatArray  # (3, provinces, n) base TFP level (before infrastructure and human-capital effects)
+    employment: FloatArray  # (3, provinces, n) thousand workers
     certified_share: FloatArray  # of the labour force, degree or certificate
     trained_share: FloatArray  # of the labour force, broad definition incl. short courses
     forest: FloatArray  # established forest counted in cover
-    plantation_pipeline: FloatArray  # (3, n) young plantations, stages of a DELAY3
+    plantation_pipeline: FloatArray  # (3, provinces, n) young plantations, stages of a DELAY3
     population: FloatArray  # thousand, yearly average
     urban_share: FloatArray
     price_level: FloatArray  # GRDP deflator, 1 in 2024
     poverty_rate: FloatArray  # multidimensional poor + near-poor, share of households
     # flows and auxiliaries of the year
-    value_added: FloatArray  # (3, n) real
+    value_added: FloatArray  # (3, provinces, n) real
     budget_revenue: FloatArray  # VND trillion, current prices
-    investment: FloatArray  # (6, n) by destination (nmmsim.levers.DESTINATIONS), real
-    disaster: FloatArray  # severe-disaster intensity: 0 or 1 in a draw, its probability if expected
+    investment: FloatArray  # (6, provinces, n) by destination (nmmsim.levers.DESTINATIONS), real
+    disaster: FloatArray  # (n,) severe-disaster intensity: 0 or 1 in a draw, its probability if expected
 
 
 @dataclass(frozen=True, slots=True)
 class Constants:
-    """Per-draw quantities fixed over a run, derived from parameters and the base year."""
+    """Quantities fixed over a run, derived from parameters and the base year.
 
-    capital_elasticity: FloatArray  # (3, n)
-    tfp_growth_factor: FloatArray  # (3, n) exp(base TFP growth)
-    tax_intensity: FloatArray  # (3, n) relative revenue per unit value added
+    Shapes broadcast against the state's: ``(3, 1, n)`` per sector and draw, ``(provinces, 1)``
+    per province, ``(provinces, n)`` per province and draw, ``(n,)`` per draw.
+    """
+
+    capital_elasticity: FloatArray  # (3, 1, n)
+    tfp_growth_factor: FloatArray  # (3, 1, n) exp(base TFP growth)
+    tax_intensity: FloatArray  # (3, 1, n) relative revenue per unit value added
     infrastructure_base: FloatArray  # base-year infrastructure capital (TFP effect is relative)
     certified_share_base: FloatArray
     employment_per_person: FloatArray  # employment / population, base year
     labour_force_per_worker: FloatArray  # labour force / employment, base year
     product_tax_ratio: FloatArray  # product taxes / sum of sector value added, base year
     value_added_tax_scale: FloatArray  # revenue per unit relative intensity x value added
-    taxed_log_offset: FloatArray  # (3, n) (tax_buoyancy - 1) x log(base-year value added)
+    taxed_log_offset: FloatArray  # (3, provinces, n) (tax_buoyancy - 1) x log(base-year value added)
     construction_outflow: FloatArray  # share of each infrastructure pipeline stage completing a year
     maturation_outflow: FloatArray  # share of each plantation pipeline stage maturing a year
-    land_area: float  # thousand ha
+    land_area: FloatArray  # (provinces, 1) thousand ha
+    allocation: FloatArray  # (provinces, 1) share of a regional amount in VND: base-year GRDP share
+    afforestation_allocation: FloatArray  # (provinces, 1) share of baseline afforestation
 
 
 def sum_sectors(by_sector: FloatArray) -> FloatArray:
-    """Sum of a ``(3, n)`` array over its sectors (or stages), ``(n,)``.
+    """Sum of a ``(3, ...)`` array over its sectors (or stages), ``(...)``.
 
     Written as two additions: faster than a reduction over a short axis, and the same for any n.
     """
@@ -68,5 +78,20 @@ def sum_sectors(by_sector: FloatArray) -> FloatArray:
 
 
 def real_grdp(value_added: FloatArray, product_tax_ratio: FloatArray) -> FloatArray:
-    """GRDP at base-year prices: sector value added ``(3, n)`` plus product taxes less subsidies."""
+    """GRDP at base-year prices: sector value added ``(3, ...)`` plus product taxes less subsidies."""
     return sum_sectors(value_added) * (1.0 + product_tax_ratio)
+
+
+def sum_provinces(values: FloatArray) -> FloatArray:
+    """Sum of ``(..., provinces, n)`` over its province axis, ``(..., n)``, adding the provinces
+    in order, so that a draw's sum never depends on the batch.
+
+    For two draws or more numpy adds the rows of a non-contiguous axis in order; a single draw
+    makes that axis contiguous, which numpy sums pairwise, so it takes a running sum instead
+    (``add.accumulate``, in order but 25 times slower).
+    """
+    if values.shape[-1] == 1:
+        running: FloatArray = np.add.accumulate(values, axis=-2)[..., -1, :]
+        return running
+    total: FloatArray = values.sum(axis=-2)
+    return total

@@ -1,9 +1,11 @@
 """One year of the model: ``step(state, params, constants, levers, disaster) -> state``.
 
 Every equation is written out in ``docs/model.md`` §2 with the same names. The step is pure and
-vectorized: per-draw arrays are ``(n,)``, per-sector arrays ``(3, n)`` (sector first, so each
-sector's draws are contiguous and broadcasting a parameter over sectors is a fast inner loop);
-levers are the same for all draws.
+vectorized over provinces and draws: per-province arrays are ``(provinces, n)``, per-sector arrays
+``(3, provinces, n)`` (sector first, draws last, so each province's draws are contiguous and a
+parameter of shape ``(n,)`` broadcasts over sectors and provinces as a fast inner loop). Every
+equation is element-wise in the draw: no value depends on another draw. Levers are the same for
+all draws; regional amounts in VND are allocated to provinces by ``constants.allocation``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def step(
     levers: YearLevers,
     disaster: FloatArray,
 ) -> State:
-    """Advance the region by one year.
+    """Advance every province by one year.
 
     Parameters
     ----------
@@ -57,8 +59,8 @@ def step(
     levers : YearLevers
         The levers of the new year.
     disaster : (n,) array
-        Severe-disaster intensity of the new year: 0 or 1 per draw, or its probability for an
-        expected-value run.
+        Severe-disaster intensity of the new year: 0 or 1 per draw (the same in every province),
+        or its probability for an expected-value run.
 
     Returns
     -------
@@ -79,15 +81,17 @@ def step(
         * np.log(state.infrastructure / constants.infrastructure_base)
     )
     by_source = [
-        (amount * grdp_prev if is_share else np.full_like(grdp_prev, amount))
+        (amount * grdp_prev if is_share else np.broadcast_to(amount * constants.allocation,
+                                                             grdp_prev.shape))
         * (fdi_pull if source == FDI else 1.0)
         for source, (amount, is_share) in enumerate(
             zip(levers.investment_amount, levers.amount_is_share, strict=True))
     ]
-    # (6, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on the batch
-    investment = levers.split[0][:, None] * by_source[0][None, :]
+    # (6, provinces, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on
+    # the batch
+    investment = levers.split[0][:, None, None] * by_source[0][None]
     for split, money in zip(levers.split[1:], by_source[1:], strict=True):
-        investment += split[:, None] * money[None, :]
+        investment += split[:, None, None] * money[None]
 
     # --- sector capital
     capital = (
@@ -168,7 +172,8 @@ def step(
         / params.cost_per_hectare
     )
     plantable = constants.land_area - state.forest - sum_sectors(state.plantation_pipeline)
-    afforestation = _saturating_gain(plantable, params.afforestation_base + programme_hectares)
+    afforestation = _saturating_gain(
+        plantable, params.afforestation_base * constants.afforestation_allocation + programme_hectares)
     plantation_pipeline, matured = delay3_step(
         state.plantation_pipeline, afforestation, constants.maturation_outflow
     )
