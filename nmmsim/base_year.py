@@ -31,7 +31,17 @@ from nmmsim.errors import DataError
 from nmmsim.observed import ObservedData
 from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial, region_mask
 
-__all__ = ["BaseYear", "RegionFigures", "forest_cover", "relative_rate", "sector_structure"]
+__all__ = [
+    "SEVERE_DISASTER_YEARS",
+    "BaseYear",
+    "RegionFigures",
+    "forest_cover",
+    "relative_rate",
+    "sector_structure",
+]
+
+#: Observed severe-disaster years: Typhoon Yagi, September 2024 (MPI2024).
+SEVERE_DISASTER_YEARS = (2024,)
 
 _SHARE_INDICATORS = ("share_agriculture_pct", "share_industry_construction_pct",
                      "share_services_pct", "share_product_taxes_pct")
@@ -53,6 +63,7 @@ class RegionFigures:
     forest_cover: float
     forest_area: float  # thousand ha, incl. young plantations
     national_forest_cover: float  # for provinces outside the region without their own figure
+    national_productivity: float  # VND million a worker, current prices (the frontier's base)
 
     @classmethod
     def from_observed(cls, data: ObservedData, year: int) -> RegionFigures:
@@ -74,6 +85,7 @@ class RegionFigures:
             forest_cover=data.value("forest_cover", 2023) / 100.0,
             forest_area=data.value("forest_area", 2023) / 1000.0,
             national_forest_cover=data.value("forest_cover_national", 2024) / 100.0,
+            national_productivity=data.value("labour_productivity_national", year),
         )
 
 
@@ -103,6 +115,8 @@ class BaseYear:
     land_area: FloatArray
     forest_established: FloatArray
     forest_young: FloatArray
+    disaster: float  # severe-disaster intensity of the year: 1 in SEVERE_DISASTER_YEARS, else 0
+    national_productivity: float  # national GRDP per worker, VND million (current = real prices)
 
     @classmethod
     def from_observed(
@@ -165,6 +179,8 @@ class BaseYear:
             land_area=land_area,
             forest_established=established,
             forest_young=young,
+            disaster=1.0 if year in SEVERE_DISASTER_YEARS else 0.0,
+            national_productivity=region.national_productivity,
         )
 
 

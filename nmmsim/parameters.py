@@ -113,14 +113,28 @@ class Parameters:
     # --- TFP ---------------------------------------------------------------------------------------
     tfp_growth_agriculture: FloatArray = _declare(
         "1/year", 0.010, (-0.010, 0.030), "tfp",
-        "Base TFP growth, agriculture-forestry-fishery; TFP grew about 1.36%/yr in Ha Giang "
-        "2011-2020 (Phan Dang Dong and Nguyen Thi Thu Thuong 2022)")
+        "Base TFP growth, agriculture-forestry-fishery, at a province's base-year gap to the "
+        "frontier (it falls toward frontier_tfp_growth as the gap closes); TFP grew about "
+        "1.36%/yr in Ha Giang 2011-2020 (Phan Dang Dong and Nguyen Thi Thu Thuong 2022)")
     tfp_growth_industry: FloatArray = _declare(
         "1/year", 0.013, (-0.010, 0.040), "tfp",
-        "Base TFP growth, industry-construction")
+        "Base TFP growth, industry-construction, at a province's base-year gap to the frontier")
     tfp_growth_services: FloatArray = _declare(
         "1/year", 0.010, (-0.010, 0.030), "tfp",
-        "Base TFP growth, services")
+        "Base TFP growth, services, at a province's base-year gap to the frontier")
+    frontier_productivity_ratio: FloatArray = _declare(
+        "1", 1.6, (1.3, 2.5), "tfp",
+        "Productivity frontier that provinces catch up to, as a multiple of national labour "
+        "productivity in the base year (221.95 million VND a worker in 2024, G2); above the most "
+        "productive province of the model (Vinh Phuc, 1.29 x national in 2024); the leading "
+        "provinces of the country are not in the data")
+    frontier_productivity_growth: FloatArray = _declare(
+        "1/year", 0.05, (0.03, 0.07), "tfp",
+        "Growth of the frontier's real labour productivity; national real GDP growth less "
+        "employment growth was 6.7% (2019), 3.7% (2023) and 6.0% (2024) (G4, G3)")
+    frontier_tfp_growth: FloatArray = _declare(
+        "1/year", 0.010, (0.000, 0.020), "tfp",
+        "TFP growth of a province that has closed its gap to the frontier (all sectors)")
     human_capital_effect: FloatArray = _declare(
         "1/(share of labour force)", 0.50, (0.20, 1.00), "tfp",
         "Semi-elasticity of TFP to the certified share: TFP x exp(effect x change in share)")
@@ -177,6 +191,10 @@ class Parameters:
     cost_per_certified_trainee: FloatArray = _declare(
         "VND million per person", 25.0, (10.0, 60.0), "training",
         "Programme cost of one worker gaining a certificate")
+    training_capacity: FloatArray = _declare(
+        "share of labour force per year", 0.03, (0.01, 0.06), "training",
+        "Most a province's programmes can train in a year (certificates and short courses each), "
+        "as a share of its labour force; demand beyond it is served ever less")
     cost_per_short_course_trainee: FloatArray = _declare(
         "VND million per person", 6.0, (2.0, 12.0), "training",
         "Programme cost of one worker completing a short course (broad training)")

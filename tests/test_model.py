@@ -125,20 +125,29 @@ def test_delay3_conserves_material(stages, inflow, delay):
 @settings(max_examples=40, deadline=None)
 @given(params=parameters(), levers=year_levers())
 def test_growth_accounting_identity(base_year, params, levers):
-    """Without disasters, value-added growth = TFP growth + infrastructure and human-capital effects
-    + capital and labour contributions, exactly (Cobb-Douglas, docs/model.md §2)."""
+    """Value-added growth = TFP growth + infrastructure and human-capital effects + capital and
+    labour contributions + the change of the farm disaster loss, exactly (Cobb-Douglas,
+    docs/model.md §2). The base year is a severe year whose loss does not recur in 2025. TFP
+    growth lies between the frontier's and the base rate (catch-up)."""
     states, constants = _run(base_year, params, levers, disasters=np.zeros((1, 6)))
     alpha = constants.capital_elasticity
     for old, new in itertools.pairwise(states):
         expected = (
-            np.log(constants.tfp_growth_factor)
+            np.log(new.tfp / old.tfp)
             + (params.infrastructure_elasticity * np.log(new.infrastructure / old.infrastructure)
                + params.human_capital_effect * (new.certified_share - old.certified_share))
             + alpha * np.log(new.capital / old.capital)
             + (1 - alpha) * np.log(new.employment / old.employment)
         )
+        # a severe year's farm loss is transitory, the base year's (Yagi) included
+        expected[0] += (np.log1p(-new.disaster * params.disaster_agriculture_loss)
+                        - np.log1p(-old.disaster * params.disaster_agriculture_loss))
         np.testing.assert_allclose(np.log(new.value_added / old.value_added), expected,
                                    rtol=1e-9, atol=1e-12)
+        tfp_growth = np.log(new.tfp / old.tfp)
+        low = np.minimum(constants.tfp_growth, params.frontier_tfp_growth)
+        high = np.maximum(constants.tfp_growth, params.frontier_tfp_growth)
+        assert np.all((tfp_growth >= low - 1e-12) & (tfp_growth <= high + 1e-12))
 
 
 def test_disaster_years_are_bernoulli_with_the_given_probability():
@@ -165,3 +174,18 @@ def test_a_disaster_year_lowers_agriculture_capital_and_forest(base_year):
     assert np.all(hit < calm)
     assert np.all(states[1].capital[..., 1] < states[1].capital[..., 0])
     assert np.all(states[1].forest[:, 1] < states[1].forest[:, 0])
+
+
+def test_baseline_growth_stays_bounded_and_shares_physical_up_to_2050(baseline_path):
+    """Catch-up to the frontier bounds growth (docs/model.md §2): every province and both
+    regions grow between 0 and 12% a year up to 2050, and shares stay inside their bounds."""
+    import nmmsim
+
+    result = nmmsim.simulate(baseline_path, end_year=2050)
+    growth = result.grdp_growth_by_area.sel(year=slice(2025, None))
+    assert float(growth.min()) > 0.0 and float(growth.max()) < 12.0
+    for share in ("certified_share", "trained_share", "urban_share", "poverty_rate",
+                  "forest_cover"):
+        values = result[f"{share}_by_area"]
+        assert float(values.min()) >= 0.0 and float(values.max()) < 100.0, share
+    assert bool((result.certified_share_by_area <= result.trained_share_by_area).all())

@@ -19,7 +19,7 @@ from types import MappingProxyType
 import numpy as np
 
 from nmmsim._types import FloatArray
-from nmmsim.base_year import BaseYear, RegionFigures
+from nmmsim.base_year import SEVERE_DISASTER_YEARS, BaseYear, RegionFigures
 from nmmsim.engine import project
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State
@@ -42,7 +42,7 @@ __all__ = [
 HISTORY_START = 2020
 HISTORY_END = 2024
 #: Severe-disaster years of the history: Typhoon Yagi, September 2024 (MPI2024).
-HISTORY_DISASTER_YEARS = (2024,)
+HISTORY_DISASTER_YEARS = SEVERE_DISASTER_YEARS
 
 #: Base-year figures not published for 2020, and where the history run takes them from.
 HISTORY_FALLBACKS = MappingProxyType({
@@ -82,6 +82,7 @@ def history_base_year(data: ObservedData, year: int = HISTORY_START,
         forest_cover=latest.forest_cover,
         forest_area=latest.forest_area,
         national_forest_cover=latest.national_forest_cover,
+        national_productivity=data.value("labour_productivity_national", year),
     )
     panel = provinces if provinces is not None else load_provincial()
     return BaseYear.build(region, panel, year, revenue_published=False)

@@ -11,7 +11,7 @@ from nmmsim.model.state import Constants, State, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
 from nmmsim.provinces import region_mask
 
-__all__ = ["initial_conditions", "sector_stack"]
+__all__ = ["initial_conditions", "productivity", "sector_stack"]
 
 
 def sector_stack(agriculture: FloatArray, industry: FloatArray, services: FloatArray) -> FloatArray:
@@ -48,8 +48,11 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         params.capital_elasticity_industry,
         params.capital_elasticity_services,
     )
-    # Solved so that Cobb-Douglas output equals observed value added in the base year.
+    # Solved so that Cobb-Douglas output equals observed value added in the base year. In a
+    # severe-disaster base year (2024: Typhoon Yagi) the farm loss is in the observed value added,
+    # not in TFP, so farm output recovers when the loss does not recur.
     tfp = value_added / (capital**alpha * employment ** (1.0 - alpha))
+    tfp[0] /= 1.0 - base.disaster * params.disaster_agriculture_loss
 
     infrastructure = params.infrastructure_output_ratio * column(base.grdp)
     base_spending = params.infrastructure_investment_share_base * column(base.grdp)
@@ -78,16 +81,17 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         urban_share=column(base.urban_share) * ones,
         price_level=np.ones_like(infrastructure),
         poverty_rate=column(base.poverty_rate) * ones,
+        frontier_productivity=params.frontier_productivity_ratio * base.national_productivity * ones,
         value_added=value_added,
         budget_revenue=budget_revenue,
         investment=np.full((6, *infrastructure.shape), np.nan),  # not observed in the base year
-        disaster=ones.copy(),  # Typhoon Yagi, September 2024 (MPI2024)
+        disaster=base.disaster * ones,
     )
     constants = Constants(
         capital_elasticity=alpha,
-        tfp_growth_factor=np.exp(sector_stack(
+        tfp_growth=sector_stack(
             params.tfp_growth_agriculture, params.tfp_growth_industry, params.tfp_growth_services
-        )),
+        ),
         tax_intensity=tax_intensity,
         infrastructure_base=infrastructure,
         certified_share_base=column(base.certified_share),
@@ -102,6 +106,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         land_area=column(base.land_area),
         allocation=column(base.grdp / base.grdp[region].sum()),
         afforestation_allocation=column(base.forest_young / base.forest_young[region].sum()),
+        inverse_frontier_gap=_inverse_frontier_gap(base, params),
     )
     return state, constants
 
@@ -187,3 +192,17 @@ def _split(value_share: FloatArray, workers: FloatArray, region: np.ndarray,
         log_rho -= gap / slope
     split: FloatArray = v / (v + np.exp(log_rho) * (1.0 - v))
     return split
+
+
+def productivity(grdp: FloatArray, employment: FloatArray) -> FloatArray:
+    """GRDP per worker in VND million from GRDP in VND trillion and workers in thousands."""
+    return 1e3 * grdp / employment
+
+
+def _inverse_frontier_gap(base: BaseYear, params: Parameters) -> FloatArray:
+    """``1 / log(frontier / productivity)`` per province in the base year, ``(provinces, n)``;
+    0 for a province at or beyond the frontier (its TFP grows at the frontier's rate)."""
+    frontier = params.frontier_productivity_ratio * base.national_productivity
+    gap = np.log(frontier / productivity(base.grdp, base.employment)[:, None])
+    inverse: FloatArray = np.where(gap > 0.0, 1.0 / np.where(gap > 0.0, gap, 1.0), 0.0)
+    return inverse

@@ -72,6 +72,7 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
         urban_share=mean(state.urban_share, state.population),
         price_level=total(real * state.price_level) / region_real,
         poverty_rate=mean(state.poverty_rate, state.population),
+        frontier_productivity=state.frontier_productivity,
         value_added=value_added,
         budget_revenue=total(state.budget_revenue),
         investment=total(state.investment),

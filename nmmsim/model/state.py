@@ -36,6 +36,7 @@ class State:
     urban_share: FloatArray
     price_level: FloatArray  # GRDP deflator, 1 in 2024
     poverty_rate: FloatArray  # multidimensional poor + near-poor, share of households
+    frontier_productivity: FloatArray  # (n,) real GRDP per worker at the frontier, VND million
     # flows and auxiliaries of the year
     value_added: FloatArray  # (3, provinces, n) real
     budget_revenue: FloatArray  # VND trillion, current prices
@@ -52,7 +53,7 @@ class Constants:
     """
 
     capital_elasticity: FloatArray  # (3, 1, n)
-    tfp_growth_factor: FloatArray  # (3, 1, n) exp(base TFP growth)
+    tfp_growth: FloatArray  # (3, 1, n) base TFP growth (at the base-year gap to the frontier)
     tax_intensity: FloatArray  # (3, 1, n) relative revenue per unit value added
     infrastructure_base: FloatArray  # base-year infrastructure capital (TFP effect is relative)
     certified_share_base: FloatArray
@@ -66,6 +67,7 @@ class Constants:
     land_area: FloatArray  # (provinces, 1) thousand ha
     allocation: FloatArray  # (provinces, 1) share of a regional amount in VND: base-year GRDP share
     afforestation_allocation: FloatArray  # (provinces, 1) share of baseline afforestation
+    inverse_frontier_gap: FloatArray  # (provinces, n) 1 / base-year log gap to the frontier
 
 
 def sum_sectors(by_sector: FloatArray) -> FloatArray:

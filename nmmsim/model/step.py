@@ -15,6 +15,7 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.levers import FDI, FOREST, INFRASTRUCTURE, SECTOR_DESTINATIONS, TRAINING, YearLevers
 from nmmsim.model.delay import delay3_step
+from nmmsim.model.initial import productivity
 from nmmsim.model.state import Constants, State, real_grdp, sum_sectors
 from nmmsim.parameters import Parameters
 
@@ -37,6 +38,19 @@ def _saturating_gain(pool: FloatArray, demand: FloatArray) -> FloatArray:
     """
     safe_pool = np.maximum(pool, 1e-12)
     return safe_pool * -np.expm1(-demand / safe_pool)
+
+
+def _within_capacity(demand: FloatArray, capacity: FloatArray) -> FloatArray:
+    """``demand / (1 + (demand / capacity)^4)^(1/4)``: a smooth minimum of demand and capacity.
+
+    Within 2% of the demand up to half the capacity, never above the capacity, and increasing in
+    the demand (more spending never trains fewer people).
+    """
+    ratio = demand / capacity
+    ratio *= ratio
+    ratio *= ratio
+    served: FloatArray = demand * np.exp(-0.25 * np.log1p(ratio))
+    return served
 
 
 def step(
@@ -123,10 +137,11 @@ def step(
     trained_share = (trained_stock + params.entrant_trained_share * entrants) / (1.0 + growth)
 
     programme = levers.training_efficiency * investment[TRAINING] * _TRILLION_PER_MILLION_IN_THOUSANDS
-    certified_demand = (1.0 - levers.short_course_share) * programme / (
-        params.cost_per_certified_trainee * labour_force)
-    short_demand = levers.short_course_share * programme / (
-        params.cost_per_short_course_trainee * labour_force)
+    # trainees as shares of the labour force, within the programmes' yearly capacity
+    certified_demand = _within_capacity((1.0 - levers.short_course_share) * programme / (
+        params.cost_per_certified_trainee * labour_force), params.training_capacity)
+    short_demand = _within_capacity(levers.short_course_share * programme / (
+        params.cost_per_short_course_trainee * labour_force), params.training_capacity)
     # Programmes draw from those not yet trained: a share exp(-demand / pool) of the pool is left.
     # Written as 1 - left so shares never exceed 1, even by rounding.
     left_uncertified = _share_left(1.0 - certified_share, certified_demand)
@@ -150,7 +165,13 @@ def step(
                       + (movers * employment_total / non_agri_value_added) * state.value_added[1:])
 
     # --- productivity and output
-    tfp = state.tfp * constants.tfp_growth_factor
+    # TFP catches up to the frontier: its base growth while a province's productivity gap is the
+    # base-year gap, falling to the frontier's TFP growth as the gap closes (last year's gap)
+    gap = np.log(state.frontier_productivity / productivity(grdp_prev, employment_prev_total))
+    catch_up = np.clip(gap * constants.inverse_frontier_gap, 0.0, 1.0)
+    tfp_growth = params.frontier_tfp_growth + (constants.tfp_growth - params.frontier_tfp_growth) * catch_up
+    tfp = state.tfp * np.exp(tfp_growth)
+    frontier_productivity = state.frontier_productivity * (1.0 + params.frontier_productivity_growth)
     # in logs: ln VA = ln A + eps_G ln(G / G_2024) + theta (h_c - h_c,2024) + alpha ln K
     # + (1 - alpha) ln L; the log is reused for the tax base below
     log_tfp_effect = (
@@ -226,6 +247,7 @@ def step(
         urban_share=urban_share,
         price_level=price_level,
         poverty_rate=poverty_rate,
+        frontier_productivity=frontier_productivity,
         value_added=value_added,
         budget_revenue=value_added_revenue + product_tax_revenue,
         investment=investment,
