@@ -23,7 +23,7 @@ from nmmsim.priors import Prior, Triangular
 __all__ = ["REGISTRY", "ParameterGroup", "ParameterSpec", "Parameters"]
 
 ParameterGroup = Literal[
-    "production", "tfp", "infrastructure", "labour", "training", "forest", "population",
+    "production", "tfp", "infrastructure", "fdi", "labour", "training", "forest", "population",
     "prices", "revenue", "disasters",
 ]
 
@@ -156,9 +156,33 @@ class Parameters:
         "Infrastructure spending in the base year, which fills the construction pipeline at start; "
         "national state investment was 8.8% of GDP in 2024 (M1, G4), of which infrastructure is a "
         "part")
+    # --- FDI: registrations -> disbursement -> capacity ------------------------------------------
     fdi_infrastructure_elasticity: FloatArray = _declare(
-        "1", 0.50, (0.00, 1.00), "infrastructure",
-        "Elasticity of FDI inflow to infrastructure capital relative to the base year")
+        "1", 0.50, (0.00, 1.00), "fdi",
+        "Elasticity of a province's FDI registrations to its infrastructure capital relative to "
+        "the base year")
+    fdi_skill_effect: FloatArray = _declare(
+        "1/(share of labour force)", 3.0, (0.0, 8.0), "fdi",
+        "Semi-elasticity of a province's FDI registrations to its certified share relative to "
+        "the base year")
+    hub_attractiveness: FloatArray = _declare(
+        "1", 1.0, (0.0, 4.0), "fdi",
+        "Extra FDI registrations per unit of industrial value added in the four FDI-industry hubs "
+        "on the Hanoi corridor (Bac Giang, Thai Nguyen, Phu Tho, Vinh Phuc): 1 means twice the "
+        "rate of other provinces; no provincial FDI series was found (provinces SOURCES.md, gaps)")
+    fdi_registration_share_base: FloatArray = _declare(
+        "share of GRDP", 0.046, (0.030, 0.080), "fdi",
+        "FDI registered in the base year, which fills the disbursement pipeline at start: 90 new "
+        "projects, USD 1.8 billion in 2024 (MPI2024), 4.6% of GRDP at the 25,425 VND/USD implied "
+        "by the same article's revenue figures", source="MPI2024")
+    fdi_disbursement_time: FloatArray = _declare(
+        "year", 2.0, (1.0, 4.0), "fdi",
+        "Mean time from FDI registration to disbursement (third-order delay)")
+    fdi_absorptive_capacity: FloatArray = _declare(
+        "1/year", 0.15, (0.05, 0.40), "fdi",
+        "Most disbursed FDI a province turns into capacity in a year, as a share of its industrial "
+        "capital, scaled by its infrastructure and certified share relative to the base year "
+        "(industrial-park land, infrastructure, trained labour); the rest does not go ahead")
     # --- labour ------------------------------------------------------------------------------------
     employment_share_agriculture_base: FloatArray = _declare(
         "share of employment", 0.55, (0.45, 0.65), "labour",

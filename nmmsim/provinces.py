@@ -28,6 +28,7 @@ from nmmsim.errors import DataError, did_you_mean
 from nmmsim.resources import shipped_dir
 
 __all__ = [
+    "FDI_HUBS",
     "PROVINCES",
     "REGIONS",
     "ProvincialData",
@@ -48,6 +49,10 @@ REGIONS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "region_2022": tuple(p for p in PROVINCES if p != "Vinh Phuc"),
     "region_2025": tuple(p for p in PROVINCES if p != "Bac Giang"),
 })
+
+#: The FDI-industry hubs (electronics and assembly) on the Hanoi corridor, whose FDI attraction
+#: `hub_attractiveness` raises (docs/model.md §2, "FDI"): an assumption of the model's design.
+FDI_HUBS: tuple[str, ...] = ("Thai Nguyen", "Bac Giang", "Phu Tho", "Vinh Phuc")
 
 _COLUMNS = ("province", "year", "indicator", "value", "unit", "status", "source_id")
 

@@ -46,6 +46,7 @@ FITTED = (
     "poverty_growth_elasticity",
     "deflator_growth",
     "population_growth",
+    "hub_attractiveness",
 )
 
 #: Posterior correlations beyond this are reported: the data move the two parameters together.

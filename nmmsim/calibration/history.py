@@ -27,13 +27,14 @@ from nmmsim.model.regions import region_paths
 from nmmsim.model.state import real_grdp, sum_sectors
 from nmmsim.observed import ObservedData
 from nmmsim.parameters import Parameters
-from nmmsim.provinces import ProvincialData, load_provincial
+from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
 
 __all__ = [
     "HISTORY_DISASTER_YEARS",
     "HISTORY_END",
     "HISTORY_FALLBACKS",
     "HISTORY_START",
+    "PROVINCIAL_GRDP",
     "HistoryRun",
     "history_base_year",
     "run_history",
@@ -43,6 +44,9 @@ HISTORY_START = 2020
 HISTORY_END = 2024
 #: Severe-disaster years of the history: Typhoon Yagi, September 2024 (MPI2024).
 HISTORY_DISASTER_YEARS = SEVERE_DISASTER_YEARS
+
+#: Prefix of the provincial GRDP paths: ``grdp_nominal:<province>``.
+PROVINCIAL_GRDP = "grdp_nominal:"
 
 #: Base-year figures not published for 2020, and where the history run takes them from.
 HISTORY_FALLBACKS = MappingProxyType({
@@ -106,9 +110,14 @@ class HistoryRun:
     employment: FloatArray
     poverty_rate: FloatArray
     budget_revenue: FloatArray
+    grdp_nominal_by_province: FloatArray  # (n_draws, provinces, n_years)
 
     def path(self, name: str) -> FloatArray:
-        """The path called ``name`` (one of the fields above)."""
+        """The path called ``name``: one of the fields above, or ``grdp_nominal:<province>``."""
+        if name.startswith(PROVINCIAL_GRDP):
+            province = PROVINCES.index(name.removeprefix(PROVINCIAL_GRDP))
+            provincial: FloatArray = self.grdp_nominal_by_province[:, province]
+            return provincial
         path: FloatArray = getattr(self, name)
         return path
 
@@ -124,10 +133,13 @@ def run_history(base: BaseYear, params: Parameters, schedule: LeverSchedule) -> 
 
 
 def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) -> HistoryRun:
-    """Paths of ``region_2022``, the region the observed series describe."""
+    """Paths of ``region_2022``, the region the observed series describe, and each province's
+    nominal GRDP."""
     def stack(values: list[FloatArray]) -> FloatArray:
         return np.stack(values, axis=1)
 
+    provincial = np.stack([real_grdp(s.value_added, constants.product_tax_ratio) * s.price_level
+                           for s in states], axis=-1)  # (provinces, n, years)
     states, accounts = region_paths(states, constants, "region_2022")
     real = stack([real_grdp(s.value_added, a.product_tax_ratio) for s, a in zip(states, accounts,
                                                                                  strict=True)])
@@ -143,6 +155,7 @@ def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) ->
         employment=stack([sum_sectors(s.employment) for s in states]),
         poverty_rate=stack([s.poverty_rate for s in states]),
         budget_revenue=stack([s.budget_revenue for s in states]),
+        grdp_nominal_by_province=np.moveaxis(provincial, 0, 1),
     )
 
 

@@ -40,12 +40,12 @@ def text_report(result: CalibrationResult) -> str:
         data_only = "inf" if math.isinf(row.se_data_only) else f"{row.se_data_only:.3g}"
         lines.append(f"{name!s:<28} {row.default:>9.4g} {row.fitted:>10.4g} {row.se:>9.2g} "
                      f"{max(row.narrowed, 0.0):>9.0%} {data_only:>15}")
-    lines += ["", f"{'Series':<18} {'years':<10} {'observed':>11} {'fitted':>11} "
+    lines += ["", f"{'Series':<26} {'years':<10} {'observed':>11} {'fitted':>11} "
               f"{'unit':<14} {'weighted':>9}"]
     for r in result.residuals:
         scale, unit = _display(SERIES[r.series])
         years = str(r.year_from) if r.year_from == r.year_to else f"{r.year_from}-{r.year_to}"
-        lines.append(f"{r.series:<18} {years:<10} {_figure(r.observed * scale):>11} "
+        lines.append(f"{r.series:<26} {years:<10} {_figure(r.observed * scale):>11} "
                      f"{_figure(r.fitted * scale):>11} {unit:<14} {r.weighted:>+9.2f}")
     if result.warnings:
         lines += ["", "Identifiability and fit warnings:"]
@@ -67,7 +67,7 @@ def plot_fit(result: CalibrationResult, path: str | Path) -> Path:
 
     path = Path(path)
     names = list(SERIES)
-    columns = 3
+    columns = 4
     rows = math.ceil(len(names) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.0 * rows),
                                 layout="constrained")

@@ -29,10 +29,16 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
-from nmmsim.calibration.history import HISTORY_END, HISTORY_START, HistoryRun, history_base_year
+from nmmsim.calibration.history import (
+    HISTORY_END,
+    HISTORY_START,
+    PROVINCIAL_GRDP,
+    HistoryRun,
+    history_base_year,
+)
 from nmmsim.errors import DataError
 from nmmsim.observed import ObservedData, load_observed
-from nmmsim.provinces import load_provincial
+from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
 from nmmsim.resources import shipped_dir
 
 __all__ = [
@@ -46,7 +52,7 @@ __all__ = [
 ]
 
 Span = tuple[int, int]
-_Reader = Callable[[ObservedData, ObservedData, Span], float]
+_Reader = Callable[[ObservedData, ObservedData, ProvincialData, Span], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +86,16 @@ class Series:
 
 
 def _region(indicator: str, scale: float = 1.0) -> _Reader:
-    def read(region: ObservedData, national: ObservedData, span: Span) -> float:
+    def read(region: ObservedData, national: ObservedData, panel: ProvincialData,
+             span: Span) -> float:
         return _single(region, indicator, span) * scale
 
     return read
 
 
 def _national(indicator: str, scale: float = 1.0) -> _Reader:
-    def read(region: ObservedData, national: ObservedData, span: Span) -> float:
+    def read(region: ObservedData, national: ObservedData, panel: ProvincialData,
+             span: Span) -> float:
         return _single(national, indicator, span) * scale
 
     return read
@@ -103,13 +111,30 @@ def _single(data: ObservedData, indicator: str, span: Span) -> float:
     raise DataError(f"{data.path}: '{indicator}' has no figure for {year_from}-{year_to}")
 
 
-def _real_growth(region: ObservedData, national: ObservedData, span: Span) -> float:
+def _real_growth(region: ObservedData, national: ObservedData, panel: ProvincialData,
+                 span: Span) -> float:
     indicator = "grdp_real_growth" if span[0] == span[1] else "grdp_real_growth_avg"
     return _single(region, indicator, span) / 100.0
 
 
-def _urban_share(region: ObservedData, national: ObservedData, span: Span) -> float:
+def _urban_share(region: ObservedData, national: ObservedData, panel: ProvincialData,
+                 span: Span) -> float:
     return _single(region, "urban_population", span) / _single(region, "population", span)
+
+
+def _province_grdp(province: str) -> _Reader:
+    def read(region: ObservedData, national: ObservedData, panel: ProvincialData,
+             span: Span) -> float:
+        return float(panel.require("grdp_nominal_trillion", span[0])[PROVINCES.index(province)])
+
+    return read
+
+
+#: Provincial nominal GRDP (derived: productivity x employment, NSO-E02.58/E02.45) differs from
+#: published provincial figures by 2.4% on average (provinces SOURCES.md), hence 3%; the 15
+#: provinces are scaled by sqrt(15) so that together they weigh as much as one regional series:
+#: the region's GRDP is their sum and is fitted already.
+PROVINCIAL_SIGMA = 0.03 * math.sqrt(len(PROVINCES))
 
 
 def _years(first: int, last: int = HISTORY_END) -> tuple[Span, ...]:
@@ -137,6 +162,10 @@ SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
            level_at_start=False),
     Series("budget_revenue", "State budget revenue", "VND trillion", "C2;C5;MPI2024;N4",
            ((2024, 2024),), 0.10, _region("budget_revenue_total"), log=True),
+    *(Series(f"{PROVINCIAL_GRDP}{province}", f"GRDP, current prices, {province}", "VND trillion",
+             "NSO-E02.58;NSO-E02.45", _years(2021), PROVINCIAL_SIGMA, _province_grdp(province),
+             log=True)
+      for province in PROVINCES),
 )})
 
 
@@ -152,6 +181,7 @@ class HistoryData:
 def load_history_data(
     region: str | Path | ObservedData | None = None,
     national: str | Path | ObservedData | None = None,
+    provinces: str | Path | ProvincialData | None = None,
 ) -> HistoryData:
     """Read the start state and the fitted series (default: the shipped ``calibration/`` files).
 
@@ -163,13 +193,13 @@ def load_history_data(
     """
     region = _as_data(region, "observed_region.csv")
     national = _as_data(national, "observed_national.csv")
+    panel = provinces if isinstance(provinces, ProvincialData) else load_provincial(provinces)
     observations = {}
     for series in SERIES.values():
-        values = tuple(series.read(region, national, span) for span in series.spans)
+        values = tuple(series.read(region, national, panel, span) for span in series.spans)
         if series.log and min(values) <= 0.0:
             raise DataError(f"{region.path}: '{series.name}' must be positive to fit, got {values}")
         observations[series.name] = values
-    panel = load_provincial()
     return HistoryData(
         base=history_base_year(region, provinces=panel),
         observations=MappingProxyType(observations),

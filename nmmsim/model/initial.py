@@ -9,7 +9,7 @@ from nmmsim.base_year import BaseYear
 from nmmsim.model.delay import delay3_outflow_fraction
 from nmmsim.model.state import Constants, State, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
-from nmmsim.provinces import region_mask
+from nmmsim.provinces import FDI_HUBS, PROVINCES, region_mask
 
 __all__ = ["initial_conditions", "productivity", "sector_stack"]
 
@@ -60,6 +60,11 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     construction_outflow = delay3_outflow_fraction(params.construction_time)
     infrastructure_stage = base_spending / construction_outflow
 
+    # FDI: the pipeline at the steady state of the base year's registrations
+    fdi_base_share = _fdi_base_share(base, params)
+    fdi_outflow = delay3_outflow_fraction(params.fdi_disbursement_time)
+    fdi_stage = params.fdi_registration_share_base * base.grdp.sum() * fdi_base_share / fdi_outflow
+
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
     value_added_tax_scale = _value_added_tax_scale(base, params, tax_intensity, value_added)
     product_tax_ratio = column(base.product_tax_share / base.sector_share.sum(axis=0))
@@ -82,6 +87,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         price_level=np.ones_like(infrastructure),
         poverty_rate=column(base.poverty_rate) * ones,
         frontier_productivity=params.frontier_productivity_ratio * base.national_productivity * ones,
+        fdi_pipeline=np.repeat(fdi_stage[None], 3, axis=0),
         value_added=value_added,
         budget_revenue=budget_revenue,
         investment=np.full((6, *infrastructure.shape), np.nan),  # not observed in the base year
@@ -107,6 +113,8 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         allocation=column(base.grdp / base.grdp[region].sum()),
         afforestation_allocation=column(base.forest_young / base.forest_young[region].sum()),
         inverse_frontier_gap=_inverse_frontier_gap(base, params),
+        fdi_base_share=fdi_base_share,
+        fdi_outflow=fdi_outflow,
     )
     return state, constants
 
@@ -206,3 +214,14 @@ def _inverse_frontier_gap(base: BaseYear, params: Parameters) -> FloatArray:
     gap = np.log(frontier / productivity(base.grdp, base.employment)[:, None])
     inverse: FloatArray = np.where(gap > 0.0, 1.0 / np.where(gap > 0.0, gap, 1.0), 0.0)
     return inverse
+
+
+def _fdi_base_share(base: BaseYear, params: Parameters) -> FloatArray:
+    """Each province's share of the FDI registered in the region (all 15 provinces) at base-year
+    attraction, ``(provinces, n)``: in proportion to its industrial value added, times
+    ``1 + hub_attractiveness`` in the four hubs (`nmmsim.provinces.FDI_HUBS`). No provincial FDI
+    series exists; the calibration to provincial GRDP carries ``hub_attractiveness``."""
+    hub = np.array([p in FDI_HUBS for p in PROVINCES], dtype=np.float64)[:, None]
+    weight = (base.grdp * base.sector_share[1])[:, None] * (1.0 + params.hub_attractiveness * hub)
+    share: FloatArray = weight / sum_provinces(weight)
+    return share

@@ -73,6 +73,7 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
         price_level=total(real * state.price_level) / region_real,
         poverty_rate=mean(state.poverty_rate, state.population),
         frontier_productivity=state.frontier_productivity,
+        fdi_pipeline=total(state.fdi_pipeline),
         value_added=value_added,
         budget_revenue=total(state.budget_revenue),
         investment=total(state.investment),

@@ -37,6 +37,7 @@ class State:
     price_level: FloatArray  # GRDP deflator, 1 in 2024
     poverty_rate: FloatArray  # multidimensional poor + near-poor, share of households
     frontier_productivity: FloatArray  # (n,) real GRDP per worker at the frontier, VND million
+    fdi_pipeline: FloatArray  # (3, provinces, n) FDI registered, not yet disbursed, DELAY3 stages
     # flows and auxiliaries of the year
     value_added: FloatArray  # (3, provinces, n) real
     budget_revenue: FloatArray  # VND trillion, current prices
@@ -68,6 +69,8 @@ class Constants:
     allocation: FloatArray  # (provinces, 1) share of a regional amount in VND: base-year GRDP share
     afforestation_allocation: FloatArray  # (provinces, 1) share of baseline afforestation
     inverse_frontier_gap: FloatArray  # (provinces, n) 1 / base-year log gap to the frontier
+    fdi_base_share: FloatArray  # (provinces, n) share of the region's FDI at base-year attraction
+    fdi_outflow: FloatArray  # (n,) share of each FDI pipeline stage disbursed a year
 
 
 def sum_sectors(by_sector: FloatArray) -> FloatArray:

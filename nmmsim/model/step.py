@@ -16,7 +16,7 @@ from nmmsim._types import FloatArray
 from nmmsim.levers import FDI, FOREST, INFRASTRUCTURE, SECTOR_DESTINATIONS, TRAINING, YearLevers
 from nmmsim.model.delay import delay3_step
 from nmmsim.model.initial import productivity
-from nmmsim.model.state import Constants, State, real_grdp, sum_sectors
+from nmmsim.model.state import Constants, State, real_grdp, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
 
 __all__ = ["step"]
@@ -88,19 +88,28 @@ def step(
     employment_prev_total = sum_sectors(state.employment)
     labour_force_prev = constants.labour_force_per_worker * employment_prev_total
 
-    # --- investment by source and destination (shares apply to last year's real GRDP)
+    # --- investment by source and destination: regional amounts, shares of last year's real GRDP
+    # (each province's own) or VND (allocated in proportion to base-year GRDP)
     grdp_prev = real_grdp(state.value_added, constants.product_tax_ratio)
-    fdi_pull = np.exp(
+    by_source = [
+        amount * grdp_prev if is_share else np.broadcast_to(amount * constants.allocation,
+                                                            grdp_prev.shape)
+        for amount, is_share in zip(levers.investment_amount, levers.amount_is_share, strict=True)
+    ]
+    # FDI: the region's amount is registered in the provinces that attract it, disbursed through a
+    # pipeline, and becomes capacity only within what a province can absorb
+    registered = sum_provinces(by_source[FDI]) * constants.fdi_base_share * np.exp(
         params.fdi_infrastructure_elasticity
         * np.log(state.infrastructure / constants.infrastructure_base)
+        + params.fdi_skill_effect * (state.certified_share - constants.certified_share_base)
     )
-    by_source = [
-        (amount * grdp_prev if is_share else np.broadcast_to(amount * constants.allocation,
-                                                             grdp_prev.shape))
-        * (fdi_pull if source == FDI else 1.0)
-        for source, (amount, is_share) in enumerate(
-            zip(levers.investment_amount, levers.amount_is_share, strict=True))
-    ]
+    fdi_pipeline, disbursed = delay3_step(state.fdi_pipeline, registered, constants.fdi_outflow)
+    absorptive_capacity = (
+        params.fdi_absorptive_capacity * state.capital[1]
+        * (state.infrastructure / constants.infrastructure_base)
+        * (state.certified_share / constants.certified_share_base)
+    )
+    by_source[FDI] = _within_capacity(disbursed, absorptive_capacity)
     # (6, provinces, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on
     # the batch
     investment = levers.split[0][:, None, None] * by_source[0][None]
@@ -248,6 +257,7 @@ def step(
         price_level=price_level,
         poverty_rate=poverty_rate,
         frontier_productivity=frontier_productivity,
+        fdi_pipeline=fdi_pipeline,
         value_added=value_added,
         budget_revenue=value_added_revenue + product_tax_revenue,
         investment=investment,
