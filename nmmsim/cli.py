@@ -130,6 +130,7 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
 
 
 def _run(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import staged_directory
     from nmmsim.engine import simulate
     from nmmsim.report import write_report
     from nmmsim.report_text import target_table
@@ -153,20 +154,34 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
     print(target_table(result, targets))
-    netcdf, csv = write_results(result, args.out, scenario.name)
-    sensitivity_file = args.out / f"{scenario.name}_sensitivity.nc"
-    sensitivity = None
-    if sensitivity_file.is_file():
-        import xarray as xr
-
-        sensitivity = xr.load_dataset(sensitivity_file, engine="h5netcdf")
-    report = write_report(result, args.out / f"{scenario.name}.html", scenario=scenario,
-                          targets=targets, sensitivity=sensitivity)
+    sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
+    with staged_directory(args.out) as staging:  # every file of the run, or none
+        write_results(result, staging, scenario.name)
+        write_report(result, staging / f"{scenario.name}.html", scenario=scenario,
+                     targets=targets, sensitivity=sensitivity)
+    netcdf, csv, report = (args.out / f"{scenario.name}{suffix}" for suffix in (".nc", ".csv",
+                                                                                ".html"))
     print(f"\nWrote {netcdf}, {csv} and {report}")
     return 0
 
 
+def _load_sensitivity(path: Path) -> Any:
+    """The indices a `nmmsim sensitivity` run left in ``path``, or None if there is no file."""
+    if not path.is_file():
+        return None
+    import xarray as xr
+
+    from nmmsim.errors import DataError
+
+    try:
+        return xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: cannot read the sensitivity indices ({exc}); rerun "
+                        "`nmmsim sensitivity` or remove the file") from None
+
+
 def _compare(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import staged_directory
     from nmmsim.engine import compare
     from nmmsim.report import write_comparison_report
     from nmmsim.report_text import comparison_table
@@ -183,9 +198,11 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
           f"{result.attrs['seed']}, common random numbers")
     print(comparison_table(result, targets))
-    netcdf, csv = write_results(result, args.out, "compare")
-    report = write_comparison_report(result, args.out / "compare.html", scenarios=scenarios,
-                                     targets=targets)
+    with staged_directory(args.out) as staging:  # every file of the run, or none
+        write_results(result, staging, "compare")
+        write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
+                                targets=targets)
+    netcdf, csv, report = (args.out / f"compare{suffix}" for suffix in (".nc", ".csv", ".html"))
     print(f"\nWrote {netcdf}, {csv} and {report}")
     return 0
 

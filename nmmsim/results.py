@@ -13,7 +13,7 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim._version import __version__
-from nmmsim.atomic import atomic_path
+from nmmsim.atomic import atomic_path, staged_directory
 from nmmsim.levers import DESTINATIONS, SECTORS
 from nmmsim.model.state import Constants, State, real_grdp, sum_sectors
 from nmmsim.observed import BaseYear
@@ -144,16 +144,16 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     The CSV has one row per draw and year (trajectories) or, for a Monte Carlo summary, one row
     per variable, sector, year and quantile (with the attainment counts as quantile "count").
 
-    Each file is written to a temporary file in ``directory`` and renamed, so a reader never sees
-    a half-written file and an interrupted run leaves none behind.
+    Both files are written to a temporary directory inside ``directory`` and moved into it
+    together, so a reader never sees a half-written file and a failed or interrupted write leaves
+    neither behind.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    netcdf, csv = write_netcdf(dataset, directory / f"{stem}.nc"), directory / f"{stem}.csv"
     table = wide_table(dataset) if "draw" in dataset.dims else long_table(dataset)
-    with atomic_path(csv) as tmp:
-        table.to_csv(tmp, float_format="%.10g")
-    return netcdf, csv
+    with staged_directory(directory) as staging:  # both files or neither
+        write_netcdf(dataset, staging / f"{stem}.nc")
+        table.to_csv(staging / f"{stem}.csv", float_format="%.10g")
+    return directory / f"{stem}.nc", directory / f"{stem}.csv"
 
 
 def indicator_paths(
@@ -204,15 +204,25 @@ def long_table(dataset: xr.Dataset) -> pd.DataFrame:
 
 
 def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
-    """One row per (draw, year), one column per variable and sector or destination."""
+    """One row per (draw, year) (and scenario, when compared), one column per variable and
+    sector, destination or parameter.
+
+    A variable without a year, such as a Monte Carlo draw's ``parameters``, repeats the draw's
+    value in every year of it.
+    """
+    import itertools
+
     import pandas as pd
 
-    columns = {}
+    rows = [d for d in ("scenario", "draw", "year") if d in dataset.dims]
+    index = pd.MultiIndex.from_product([dataset[d].values for d in rows], names=rows)
+    columns: dict[str, FloatArray] = {}
     for name, da in dataset.data_vars.items():
-        extra = [d for d in da.dims if d not in ("draw", "year")]
-        if extra:
-            for label in da[extra[0]].values:
-                columns[f"{name}_{label}"] = da.sel({extra[0]: label}).to_series()
-        else:
-            columns[str(name)] = da.to_series()
-    return pd.DataFrame(columns)
+        missing = {d: dataset[d].values for d in rows if d not in da.dims}
+        da = da.expand_dims(missing) if missing else da
+        extra = [d for d in da.dims if d not in rows]
+        values = da.transpose(*rows, *extra).values.reshape(len(index), -1)
+        labels = itertools.product(*(da[d].values for d in extra)) if extra else [()]
+        for column, label in enumerate(labels):
+            columns["_".join((str(name), *map(str, label)))] = values[:, column]
+    return pd.DataFrame(columns, index=index)

@@ -121,3 +121,20 @@ def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
     assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare.html"}
+
+
+def test_a_failure_after_the_run_leaves_no_output_files(tmp_path, capsys):
+    broken = tmp_path / "baseline_sensitivity.nc"
+    broken.write_bytes(b"not a NetCDF file")  # e.g. a copy cut short
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "baseline_sensitivity.nc" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline_sensitivity.nc"]
+
+
+def test_monte_carlo_trajectories_write_netcdf_csv_and_report(tmp_path, capsys):
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "2048", "--seed", "1",
+                 "--keep", "trajectories", "--out", str(tmp_path)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {n.rsplit(".", 1)[1] for n in names} == {"nc", "csv", "html"}, names
+    assert not [n for n in names if n.startswith(".")]
