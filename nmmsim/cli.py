@@ -133,7 +133,7 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.atomic import staged_directory
     from nmmsim.engine import simulate
     from nmmsim.report import write_report
-    from nmmsim.report_text import target_table
+    from nmmsim.report_text import target_frame, target_rows, target_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
@@ -157,11 +157,13 @@ def _run(args: argparse.Namespace) -> int:
     sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, scenario.name)
+        target_frame(target_rows(result, targets)).to_csv(
+            staging / f"{scenario.name}_targets.csv", index=False, float_format="%.10g")
         write_report(result, staging / f"{scenario.name}.html", scenario=scenario,
                      targets=targets, sensitivity=sensitivity)
-    netcdf, csv, report = (args.out / f"{scenario.name}{suffix}" for suffix in (".nc", ".csv",
-                                                                                ".html"))
-    print(f"\nWrote {netcdf}, {csv} and {report}")
+    written = [args.out / f"{scenario.name}{suffix}"
+               for suffix in (".nc", ".csv", "_targets.csv", ".html")]
+    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

@@ -182,16 +182,23 @@ def fan_grid(
     over several years (average growth, poverty reduction) uses ``target_<name>`` when present.
     """
     modelled = [t for t in targets if t.modelled]
+    horizon = int(quantiles["year"].max())
     figure, axes = _grid(len(modelled), columns)
     for ax, target in zip(axes, modelled, strict=True):
         name, da = _indicator_quantiles(quantiles, target)
+        reached = target.year <= horizon
         probability = None
-        if attainment is not None and "probability" in attainment:
+        if reached and attainment is not None and "probability" in attainment:
             point = attainment.sel(target=target.target, year=target.year)
             probability = (float(point.probability), float(point.lower), float(point.upper))
-        fan_chart(da, target=target, probability=probability,
+        heading = target.description
+        if not reached:  # no band: the run ends before the target year
+            if target.measure != "level" and name == target.variable:  # the variable, unmeasured
+                heading = str(da.attrs.get("long_name", name))
+            heading += f"\n(target year {target.year}: not reached by this horizon)"
+        fan_chart(da, target=target if reached else None, probability=probability,
                   history=(history or {}).get(_history_key(name, target)), ax=ax,
-                  title=target.description)
+                  title=heading)
     _legend_below(figure, axes[0])
     if title:
         figure.suptitle(title, fontsize=11)

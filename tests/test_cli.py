@@ -138,3 +138,21 @@ def test_monte_carlo_trajectories_write_netcdf_csv_and_report(tmp_path, capsys):
     names = {p.name for p in tmp_path.iterdir()}
     assert {n.rsplit(".", 1)[1] for n in names} == {"nc", "csv", "html"}, names
     assert not [n for n in names if n.startswith(".")]
+
+
+@pytest.mark.parametrize("draws", [[], ["--draws", "1024", "--seed", "1"]])
+def test_targets_after_the_horizon_are_not_reached_in_table_csv_and_report(tmp_path, capsys,
+                                                                          draws):
+    import csv
+
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--end-year", "2027", *draws,
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    forest = next(line for line in out.splitlines() if line.startswith("Forest cover 2030"))
+    assert "not reached by this horizon (ends 2027)" in forest
+    (table,) = tmp_path.glob("*_targets.csv")
+    rows = {row["target"]: row for row in csv.DictReader(table.read_text().splitlines())}
+    assert rows["forest_cover"]["status"] == "not reached by this horizon"
+    assert rows["digital_economy"]["status"] == "not modelled"
+    (report,) = tmp_path.glob("*.html")
+    assert report.read_text().count("not reached by this horizon") >= 12

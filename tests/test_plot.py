@@ -81,3 +81,13 @@ def test_compare_fan_chart_overlays_each_scenario():
                            history=observed_history()["target_grdp_growth"])
     assert len(_with_gid(ax, "band")) == 2 and len(_with_gid(ax, "median")) == 2
     assert len(_png(ax.figure)) > 5_000
+
+
+def test_grid_of_a_run_ending_before_the_target_year_keeps_its_title_and_draws_no_target():
+    short = nmmsim.simulate(SHIPPED["baseline"], draws=1024, seed=1, end_year=2027)
+    figure = fan_grid(short, load_targets(), attainment=attainment(short), title="short run")
+    assert figure.get_suptitle() == "short run"
+    visible = [ax for ax in figure.axes if ax.get_visible()]
+    assert all("not reached by this horizon" in ax.get_title() for ax in visible)
+    assert not any(_with_gid(ax, "target") for ax in visible)
+    pyplot().close(figure)
