@@ -34,6 +34,7 @@ __all__ = [
     "observed_history",
     "paired_differences",
     "quantiles",
+    "target_measures",
     "target_median",
     "wilson_interval",
 ]
@@ -276,6 +277,43 @@ def quantiles(result: xr.Dataset, levels: Sequence[float] = QUANTILES) -> xr.Dat
         reduced[name].attrs = result[name].attrs
     reduced.attrs = result.attrs
     return reduced
+
+
+def target_measures(
+    result: xr.Dataset,
+    targets: Sequence[Target] | str | Path | None = None,
+    *,
+    observed: ObservedData | None = None,
+) -> xr.Dataset:
+    """``result`` with the measured indicator of each target measured over several years.
+
+    For every modelled ``average_growth`` or ``average_reduction`` target, adds
+    ``target_<name>``: the indicator as it would be measured in each year (the average from the
+    target's first year to that year), dims (draw, [scenario,] year), as a Monte Carlo summary
+    keeps it. Level targets read their variable directly and add nothing. A summary, which has
+    no draws, is returned as it is.
+
+    Examples
+    --------
+    >>> import nmmsim
+    >>> run = target_measures(nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"]))
+    >>> round(float(run.target_grdp_growth.sel(draw=0, year=2030)), 3)
+    8.043
+    """
+    if "draw" not in result.dims:
+        return result
+    modelled, _ = _modelled(targets)
+    history = TargetHistory.from_observed(observed)
+    added = {}
+    for target in modelled:
+        name = f"target_{target.target}"
+        if target.measure == "level" or name in result:
+            continue
+        measured = _indicator(result, target, history)
+        measured.attrs = {"long_name": f"{target.description}, measured up to each year",
+                          "units": target.unit}
+        added[name] = measured
+    return result.assign(added)
 
 
 def target_median(quantiles: xr.Dataset, target: Target) -> float:

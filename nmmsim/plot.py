@@ -175,11 +175,16 @@ def fan_grid(
     history: Mapping[str, Mapping[int, float]] | None = None,
     columns: int = 3,
     title: str | None = None,
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
 ) -> Figure:
     """One fan chart per modelled target on one page.
 
     ``quantiles`` is a summary or `nmmsim.analysis.quantiles` of a result; a target measured
-    over several years (average growth, poverty reduction) uses ``target_<name>`` when present.
+    over several years (average growth, poverty reduction) plots ``target_<name>``, which
+    `nmmsim.analysis.target_measures` adds to trajectories and deterministic runs (without it
+    the panel shows the variable itself, titled by its own name). A deterministic run passes
+    ``bands=()`` and a ``label`` for its single line, so the legend lists only what is drawn.
     """
     modelled = [t for t in targets if t.modelled]
     horizon = int(quantiles["year"].max())
@@ -192,11 +197,14 @@ def fan_grid(
             point = attainment.sel(target=target.target, year=target.year)
             probability = (float(point.probability), float(point.lower), float(point.upper))
         heading = target.description
+        unmeasured = target.measure != "level" and name == target.variable
+        if unmeasured:  # the variable itself, not the target's measure: say what is drawn
+            heading = str(da.attrs.get("long_name", name))
         if not reached:  # no band: the run ends before the target year
-            if target.measure != "level" and name == target.variable:  # the variable, unmeasured
-                heading = str(da.attrs.get("long_name", name))
             heading += f"\n(target year {target.year}: not reached by this horizon)"
-        fan_chart(da, target=target if reached else None, probability=probability,
+        fan_chart(da, bands=bands, label=label,
+                  target=target if reached and not unmeasured else None,
+                  probability=probability,
                   history=(history or {}).get(_history_key(name, target)), ax=ax,
                   title=heading)
     _legend_below(figure, axes[0])

@@ -19,7 +19,7 @@ from typing import Any
 import xarray as xr
 
 from nmmsim.analysis import attainment as compute_attainment
-from nmmsim.analysis import observed_history, paired_differences, quantiles
+from nmmsim.analysis import observed_history, paired_differences, quantiles, target_measures
 from nmmsim.atomic import atomic_path
 from nmmsim.report_text import NOT_REACHED, format_figure, target_rows
 from nmmsim.resources import shipped_dir
@@ -56,12 +56,21 @@ def write_report(
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(result, targets)
-    summary = quantiles(result)
+    summary = quantiles(target_measures(result, targets))
     history = observed_history()
     name = str(result.attrs.get("scenario", "scenario"))
     monte_carlo = "probability" in attained
-    grid = fan_grid(summary, targets, attainment=attained if monte_carlo else None,
-                    history=history, title=f"{name}: quantile bands by year, targets shaded")
+    if monte_carlo:
+        grid = fan_grid(summary, targets, attainment=attained, history=history,
+                        title=f"{name}: quantile bands by year, targets shaded")
+        chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: "
+                      "observed; green: the target.")
+    else:
+        grid = fan_grid(summary, targets, history=history, bands=(), label="deterministic path",
+                        title=f"{name}: deterministic path by year, targets shaded")
+        chart_note = ("Line: the deterministic path (expected-damage path at the calibrated "
+                      "parameters); black: observed; green: the target. Averages are drawn "
+                      "as measured up to each year.")
     parts = [
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
@@ -70,8 +79,7 @@ def write_report(
         _attainment_table(result, targets),
         _not_modelled(attained),
         "<h2>Fan charts</h2>",
-        '<p class="note">Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: '
-        "observed; green: the target. A deterministic run shows a single line.</p>",
+        f'<p class="note">{chart_note}</p>',
         _image(grid, f"Fan charts of the main indicators, {name}"),
     ]
     if monte_carlo and attained.sizes["target"]:

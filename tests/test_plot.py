@@ -7,7 +7,7 @@ import io
 import pytest
 
 import nmmsim
-from nmmsim.analysis import attainment, observed_history, quantiles
+from nmmsim.analysis import attainment, observed_history, quantiles, target_measures
 from nmmsim.plot import BANDS, attainment_chart, compare_fan_chart, fan_chart, fan_grid, pyplot
 from nmmsim.targets import load_targets
 
@@ -90,4 +90,21 @@ def test_grid_of_a_run_ending_before_the_target_year_keeps_its_title_and_draws_n
     visible = [ax for ax in figure.axes if ax.get_visible()]
     assert all("not reached by this horizon" in ax.get_title() for ax in visible)
     assert not any(_with_gid(ax, "target") for ax in visible)
+    pyplot().close(figure)
+
+
+def test_deterministic_grid_draws_each_targets_measure_and_a_legend_of_what_is_drawn():
+    targets = load_targets()
+    run = nmmsim.simulate(SHIPPED["baseline"])
+    figure = fan_grid(quantiles(target_measures(run, targets)), targets, bands=(),
+                      label="deterministic path", history=observed_history())
+    panels = {ax.get_title(): ax for ax in figure.axes if ax.get_visible()}
+    values = attainment(run, targets).value.sel(year=2030)  # what the table and CLI print
+    for target in ("grdp_growth", "poverty_reduction"):
+        (line,) = _with_gid(panels[TARGETS[target].description], "median")
+        assert line.get_ydata()[-1] == pytest.approx(float(values.sel(target=target)))
+    assert not any(_with_gid(ax, "band") for ax in panels.values())
+    (legend,) = figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["deterministic path", "observed",
+                                                          "target"]
     pyplot().close(figure)

@@ -105,3 +105,14 @@ def test_reports_load_in_headless_chromium_with_charts_and_no_console_errors(rep
             assert problems == [], f"{path.name}: {problems}"
     finally:
         driver.quit()
+
+
+def test_deterministic_report_table_shows_the_measured_averages(tmp_path):
+    baseline = nmmsim.load_scenario(SHIPPED["baseline"])
+    text = write_report(nmmsim.simulate(baseline), tmp_path / "d.html",
+                        scenario=baseline).read_text(encoding="utf-8")
+    for description, value in (("Average real GRDP growth 2021-2030", "8.043"),
+                               ("Average fall of the multidimensional poverty rate", "2.007")):
+        row = re.search(rf"<tr[^>]*><td>{description}</td>.*?</tr>", text).group(0)
+        assert f'<td class="num">{value}</td>' in row
+    assert "5-95%" not in re.search(r"<h2>Fan charts</h2>.*?</p>", text, re.S).group(0)
