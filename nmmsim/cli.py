@@ -1,13 +1,15 @@
 """The ``nmmsim`` command line: a thin layer over the public API.
 
-Errors in input print one line (``nmmsim: error: ...``) and exit with status 2; nothing else is
-caught, so bugs still show their traceback.
+Errors in input print one line (``nmmsim: error: ...``) and exit with status 2; warnings print
+one line (``nmmsim: warning: ...``) and the run goes on. Nothing else is caught, so bugs still
+show their traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nmmsim.errors import NmmsimError
 
     try:
-        return int(args.command(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            return int(args.command(args))
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
@@ -35,6 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
         sys.stderr.close()
         return 0
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    """Show a warning as one line for the user, without the Python source line."""
+    print(f"nmmsim: warning: {message}", file=sys.stderr if file is None else file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,7 +131,9 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
                         help="seed; the same seed gives the same result (default: fresh, "
                         "printed)")
     parser.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc",
-                        help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc)")
+                        help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc); "
+                        "sobol is balanced only for a power-of-two --draws (others run as given, "
+                        "with a one-line warning)")
     parser.add_argument("--workers", type=int, default=1,
                         help="local worker processes (default: 1)")
     parser.add_argument("--scheduler", default=None,

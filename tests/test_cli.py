@@ -156,3 +156,14 @@ def test_targets_after_the_horizon_are_not_reached_in_table_csv_and_report(tmp_p
     assert rows["digital_economy"]["status"] == "not modelled"
     (report,) = tmp_path.glob("*.html")
     assert report.read_text().count("not reached by this horizon") >= 12
+
+
+def test_sobol_with_a_draw_count_not_a_power_of_two_gives_a_one_line_notice(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "nmmsim", "run", str(shipped_scenarios()["baseline"]),
+         "--draws", "1000", "--sampler", "sobol", "--seed", "1", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("nmmsim: warning: sampler='sobol' with 1,000 draws: Sobol' balance "
+                           "needs a power of two (e.g. 1,024)\n")
+    assert "1,000 draws" in done.stdout
