@@ -198,7 +198,7 @@ def _compare(args: argparse.Namespace) -> int:
     from nmmsim.atomic import staged_directory
     from nmmsim.engine import compare
     from nmmsim.report import write_comparison_report
-    from nmmsim.report_text import comparison_table
+    from nmmsim.report_text import comparison_frame, comparison_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
@@ -214,10 +214,14 @@ def _compare(args: argparse.Namespace) -> int:
     print(comparison_table(result, targets))
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, "compare")
+        table = comparison_frame(result, targets)
+        year = int(table.year.max()) if len(table) else int(result.year.max())
+        table.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
         write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
                                 targets=targets)
-    netcdf, csv, report = (args.out / f"compare{suffix}" for suffix in (".nc", ".csv", ".html"))
-    print(f"\nWrote {netcdf}, {csv} and {report}")
+    written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
+                                              "compare.html")]
+    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

@@ -16,8 +16,8 @@ from nmmsim.targets import Target, load_targets
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NOT_REACHED", "TargetRow", "comparison_table", "format_figure", "sensitivity_table",
-           "target_frame", "target_rows", "target_table"]
+__all__ = ["NOT_REACHED", "TargetRow", "comparison_frame", "comparison_table", "format_figure",
+           "sensitivity_table", "target_frame", "target_rows", "target_table"]
 
 
 def format_figure(value: float) -> str:
@@ -161,6 +161,77 @@ def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = No
               f"{100 * float(change.standard_error.sel(scenario=n)):.1f}" for n in names[1:]),
         ))
     return _aligned(header, rows, left=(0,))
+
+
+def comparison_frame(compared: xr.Dataset,
+                     targets: Sequence[Target] | None = None) -> pd.DataFrame:
+    """A comparison in the target year as a tidy table: one row per scenario and target, and
+    one per scenario for all modelled targets at once (``target`` = "all").
+
+    Columns: ``scenario``, ``target``, ``description``, ``year``, ``required``, ``unit``; the
+    indicator's ``median`` and its 5-95% band ``p05``, ``p95`` (in ``unit``; empty for "all");
+    ``probability`` of attaining it with its Wilson interval ``probability_lower``,
+    ``probability_upper``; the paired ``difference`` in probability from the reference
+    (first) scenario, its ``difference_se`` and its normal interval ``difference_lower``,
+    ``difference_upper`` (empty for the reference itself). Probabilities and differences are
+    fractions of 1.
+    """
+    import pandas as pd
+
+    targets = tuple(targets) if targets is not None else load_targets()
+    attained = attainment(compared, targets)
+    differences = paired_differences(compared)
+    reference = str(differences.attrs["reference_scenario"])
+    counted = {t.target: t for t in targets if t.modelled}
+    rows: list[dict[str, object]] = []
+    for scenario in (str(s) for s in compared.scenario.values):
+        for name in (str(t) for t in attained.target.values):
+            target = counted[name]
+            point = attained.sel(target=name, year=target.year, scenario=scenario)
+            change = differences.sel(target=name, year=target.year, scenario=scenario)
+            band = _target_quantiles(compared.sel(scenario=scenario), target)
+            rows.append({
+                "scenario": scenario, "target": name, "description": target.description,
+                "year": target.year, "required": target.describe_bounds(), "unit": target.unit,
+                "median": band[0.5], "p05": band[0.05], "p95": band[0.95],
+                **_probability_columns(point, change, "", scenario == reference)})
+        if counted and attained.sizes["target"]:
+            year = max(counted[str(t)].year for t in attained.target.values)
+            rows.append({
+                "scenario": scenario, "target": "all",
+                "description": _all_description(attained), "year": year,
+                **_probability_columns(attained.sel(year=year, scenario=scenario),
+                                       differences.sel(year=year, scenario=scenario), "_all",
+                                       scenario == reference)})
+    columns = ["scenario", "target", "description", "year", "required", "unit", "median", "p05",
+               "p95", "probability", "probability_lower", "probability_upper", "difference",
+               "difference_se", "difference_lower", "difference_upper"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _probability_columns(point: xr.Dataset, change: xr.Dataset, suffix: str,
+                         is_reference: bool) -> dict[str, float]:
+    columns = {"probability": float(point[f"probability{suffix}"]),
+               "probability_lower": float(point[f"lower{suffix}"]),
+               "probability_upper": float(point[f"upper{suffix}"])}
+    if not is_reference:
+        columns.update({"difference": float(change[f"difference{suffix}"]),
+                        "difference_se": float(change[f"standard_error{suffix}"]),
+                        "difference_lower": float(change[f"lower{suffix}"]),
+                        "difference_upper": float(change[f"upper{suffix}"])})
+    return columns
+
+
+def _target_quantiles(summary: xr.Dataset, target: Target) -> dict[float, float]:
+    """The 5%, 50% and 95% quantiles of a target's indicator in its year (NaN if not kept)."""
+    name = target.variable if target.measure == "level" else f"target_{target.target}"
+    levels = (0.05, 0.5, 0.95)
+    if name not in summary or "quantile" not in summary[name].dims:
+        return dict.fromkeys(levels, math.nan)
+    da = summary[name].sel(year=target.year)
+    if target.sector and "sector" in da.dims:
+        da = da.sel(sector=target.sector)
+    return {level: float(da.sel(quantile=level)) for level in levels}
 
 
 def sensitivity_table(indices: xr.Dataset, top: int = 3) -> str:

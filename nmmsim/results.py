@@ -189,7 +189,9 @@ def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
 
 
 def long_table(dataset: xr.Dataset) -> pd.DataFrame:
-    """A Monte Carlo summary as rows of (variable, sector or target, year, quantile, value)."""
+    """A Monte Carlo summary as rows of (variable, [scenario,] sector or target, year, quantile,
+    [direction,] value); a comparison's paired counts (``discordant``) have a ``direction``,
+    "gained" or "lost"."""
     import pandas as pd
 
     frames = []
@@ -198,8 +200,8 @@ def long_table(dataset: xr.Dataset) -> pd.DataFrame:
         frame.insert(0, "variable", str(name))
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    columns = [c for c in ("variable", "sector", "target", "year", "quantile", "value")
-               if c in table.columns]
+    columns = [c for c in ("variable", "scenario", "sector", "target", "year", "quantile",
+                           "direction", "value") if c in table.columns]
     return table[columns].set_index("variable")
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import xarray as xr
 
 from nmmsim import shipped_scenarios
 from nmmsim.cli import main
@@ -120,7 +121,8 @@ def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys)
                  "--draws", "2048", "--seed", "2", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
-    assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare.html"}
+    assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare_2030.csv",
+                                                    "compare.html"}
 
 
 def test_a_failure_after_the_run_leaves_no_output_files(tmp_path, capsys):
@@ -167,3 +169,33 @@ def test_sobol_with_a_draw_count_not_a_power_of_two_gives_a_one_line_notice(tmp_
     assert done.stderr == ("nmmsim: warning: sampler='sobol' with 1,000 draws: Sobol' balance "
                            "needs a power of two (e.g. 1,024)\n")
     assert "1,000 draws" in done.stdout
+
+
+def test_compare_csvs_name_the_scenario_the_direction_and_the_paired_differences(tmp_path):
+    import pandas as pd
+
+    from nmmsim.analysis import paired_differences
+
+    shipped = shipped_scenarios()
+    assert main(["compare", str(shipped["baseline"]), str(shipped["resolution_96"]),
+                 "--draws", "1024", "--seed", "2", "--out", str(tmp_path)]) == 0
+    long = pd.read_csv(tmp_path / "compare.csv")
+    assert set(long.scenario) == {"baseline", "resolution_96"}
+    discordant = long[long.variable == "discordant"]
+    assert set(discordant.direction) == {"gained", "lost"}
+    assert len(discordant) == len(discordant.drop_duplicates(
+        ["scenario", "target", "year", "direction"]))
+    tidy = pd.read_csv(tmp_path / "compare_2030.csv")
+    assert len(tidy) == 2 * (12 + 1)  # both scenarios: every modelled target and all at once
+    assert list(tidy.columns[:3]) == ["scenario", "target", "description"]
+    reference = tidy[tidy.scenario == "baseline"]
+    assert reference.difference.isna().all() and reference["median"].notna().sum() == 12
+    growth = tidy[(tidy.scenario == "resolution_96") & (tidy.target == "grdp_growth")].iloc[0]
+    assert growth.p05 < growth["median"] < growth.p95
+    with xr.open_dataset(tmp_path / "compare.nc", engine="h5netcdf") as compared:
+        paired = paired_differences(compared.load()).sel(scenario="resolution_96", year=2030)
+    assert growth.difference == pytest.approx(float(paired.difference.sel(target="grdp_growth")))
+    assert growth.difference_se == pytest.approx(
+        float(paired.standard_error.sel(target="grdp_growth")))
+    joint = tidy[(tidy.scenario == "resolution_96") & (tidy.target == "all")].iloc[0]
+    assert joint.difference == pytest.approx(float(paired.difference_all))
