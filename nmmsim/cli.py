@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _one_line_warning
-            return int(args.command(args))
+            status = int(args.command(args))
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return status
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
@@ -37,7 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nnmmsim: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
-        sys.stderr.close()
+        import os
+
+        # the files are written before anything is printed; send what is left of the output
+        # nowhere, so that the flush at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
 
@@ -161,22 +167,32 @@ def _run(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
                       calibration=args.calibration, targets=targets, **options)
+    # Files first, then the terminal: output piped into `head` cannot stop them being written.
+    stem = scenario.name + _RUN_KIND_SUFFIX[
+        "deterministic" if args.draws is None else args.keep]
+    table = target_table(result, targets)
+    sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
+    with staged_directory(args.out) as staging:  # every file of the run, or none
+        write_results(result, staging, stem)
+        target_frame(target_rows(result, targets)).to_csv(
+            staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
+        write_report(result, staging / f"{stem}.html", scenario=scenario,
+                     targets=targets, sensitivity=sensitivity)
     print(f"Scenario: {scenario.name} ({scenario.path})")
     if args.draws is not None:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
-    print(target_table(result, targets))
-    sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
-    with staged_directory(args.out) as staging:  # every file of the run, or none
-        write_results(result, staging, scenario.name)
-        target_frame(target_rows(result, targets)).to_csv(
-            staging / f"{scenario.name}_targets.csv", index=False, float_format="%.10g")
-        write_report(result, staging / f"{scenario.name}.html", scenario=scenario,
-                     targets=targets, sensitivity=sensitivity)
-    written = [args.out / f"{scenario.name}{suffix}"
-               for suffix in (".nc", ".csv", "_targets.csv", ".html")]
+    print(table)
+    written = [args.out / f"{stem}{suffix}" for suffix in (".nc", ".csv", "_targets.csv", ".html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+#: Output file names by run kind, so that runs of different kinds of one scenario never
+#: overwrite each other: ``<name>.*`` (Monte Carlo summary), ``<name>_deterministic.*``,
+#: ``<name>_trajectories.*``.
+_RUN_KIND_SUFFIX = {"summary": "", "deterministic": "_deterministic",
+                    "trajectories": "_trajectories"}
 
 
 def _load_sensitivity(path: Path) -> Any:
@@ -209,16 +225,17 @@ def _compare(args: argparse.Namespace) -> int:
                      workers=args.workers, scheduler=args.scheduler,
                      calibration=args.calibration, targets=targets,
                      progress=_progress_bar(sys.stderr))
-    print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
-          f"{result.attrs['seed']}, common random numbers")
-    print(comparison_table(result, targets))
+    table = comparison_table(result, targets)
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, "compare")
-        table = comparison_frame(result, targets)
-        year = int(table.year.max()) if len(table) else int(result.year.max())
-        table.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
+        frame = comparison_frame(result, targets)
+        year = int(frame.year.max()) if len(frame) else int(result.year.max())
+        frame.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
         write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
                                 targets=targets)
+    print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
+          f"{result.attrs['seed']}, common random numbers")
+    print(table)
     written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
                                               "compare.html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")

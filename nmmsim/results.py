@@ -141,8 +141,10 @@ def growth_path(grdp: FloatArray, base_growth: float) -> FloatArray:
 def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:
     """Write ``<stem>.nc`` (NetCDF4) and ``<stem>.csv`` atomically.
 
-    The CSV has one row per draw and year (trajectories) or, for a Monte Carlo summary, one row
-    per variable, sector, year and quantile (with the attainment counts as quantile "count").
+    The CSV has one row per draw and year (trajectories, a deterministic run; `wide_table`,
+    units in the column names) or, for a Monte Carlo summary, one row per variable, sector or
+    target, year and quantile (`long_table`, with a ``units`` column; the attainment counts
+    have no quantile).
 
     Both files are written to a temporary directory inside ``directory`` and moved into it
     together, so a reader never sees a half-written file and a failed or interrupted write leaves
@@ -190,24 +192,25 @@ def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
 
 def long_table(dataset: xr.Dataset) -> pd.DataFrame:
     """A Monte Carlo summary as rows of (variable, [scenario,] sector or target, year, quantile,
-    [direction,] value); a comparison's paired counts (``discordant``) have a ``direction``,
-    "gained" or "lost"."""
+    [direction,] value, units); a comparison's paired counts (``discordant``) have a
+    ``direction``, "gained" or "lost"."""
     import pandas as pd
 
     frames = []
     for name, da in dataset.data_vars.items():
         frame = da.to_dataframe(name="value").reset_index()
         frame.insert(0, "variable", str(name))
+        frame["units"] = str(da.attrs.get("units", ""))
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     columns = [c for c in ("variable", "scenario", "sector", "target", "year", "quantile",
-                           "direction", "value") if c in table.columns]
+                           "direction", "value", "units") if c in table.columns]
     return table[columns].set_index("variable")
 
 
 def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
     """One row per (draw, year) (and scenario, when compared), one column per variable and
-    sector, destination or parameter.
+    sector, destination or parameter, named with its units: ``grdp_nominal [VND trillion]``.
 
     A variable without a year, such as a Monte Carlo draw's ``parameters``, repeats the draw's
     value in every year of it.
@@ -222,9 +225,22 @@ def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
     for name, da in dataset.data_vars.items():
         missing = {d: dataset[d].values for d in rows if d not in da.dims}
         da = da.expand_dims(missing) if missing else da
-        extra = [d for d in da.dims if d not in rows]
+        extra = [str(d) for d in da.dims if d not in rows]
         values = da.transpose(*rows, *extra).values.reshape(len(index), -1)
         labels = itertools.product(*(da[d].values for d in extra)) if extra else [()]
         for column, label in enumerate(labels):
-            columns["_".join((str(name), *map(str, label)))] = values[:, column]
+            units = _column_units(da, extra, label)
+            columns["_".join((str(name), *map(str, label))) + (f" [{units}]" if units else "")] \
+                = values[:, column]
     return pd.DataFrame(columns, index=index)
+
+
+def _column_units(da: xr.DataArray, dims: Sequence[str], label: tuple[object, ...]) -> str:
+    """A column's units: the variable's, or for a draw's parameter value the registry's."""
+    if "parameter" in dims:
+        from nmmsim.parameters import REGISTRY
+
+        name = str(label[list(dims).index("parameter")])
+        if name in REGISTRY:
+            return REGISTRY[name].unit
+    return str(da.attrs.get("units", ""))

@@ -17,7 +17,8 @@ def test_run_prints_target_table_and_writes_files(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Average real GRDP growth 2021-2030" in out
     assert "not modelled" in out
-    assert (tmp_path / "baseline.nc").is_file() and (tmp_path / "baseline.csv").is_file()
+    assert (tmp_path / "baseline_deterministic.nc").is_file()
+    assert (tmp_path / "baseline_deterministic.csv").is_file()
 
 
 def test_scenarios_lists_all(capsys):
@@ -199,3 +200,51 @@ def test_compare_csvs_name_the_scenario_the_direction_and_the_paired_differences
         float(paired.standard_error.sel(target="grdp_growth")))
     joint = tidy[(tidy.scenario == "resolution_96") & (tidy.target == "all")].iloc[0]
     assert joint.difference == pytest.approx(float(paired.difference_all))
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_output_closed_early_still_writes_every_file(tmp_path, unbuffered):
+    import os
+
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nmmsim", "run", str(shipped_scenarios()["baseline"]),
+         "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `nmmsim run ... | head -1` does once head has its line
+    with process.stderr:
+        err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, err
+    assert err == ""
+    assert {p.suffix for p in tmp_path.iterdir()} == {".nc", ".csv", ".html"}
+
+
+def test_runs_of_different_kinds_do_not_overwrite_each_other(tmp_path, capsys):
+    baseline = str(shipped_scenarios()["baseline"])
+    assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
+    assert main(["run", baseline, "--out", str(tmp_path)]) == 0
+    assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--keep", "trajectories",
+                 "--out", str(tmp_path)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    for stem in ("baseline", "baseline_deterministic", "baseline_trajectories"):
+        assert {f"{stem}{s}" for s in (".nc", ".csv", "_targets.csv", ".html")} <= names, stem
+    with xr.open_dataset(tmp_path / "baseline.nc", engine="h5netcdf") as summary:
+        assert "quantile" in summary.dims  # the Monte Carlo summary, not replaced
+    out = capsys.readouterr().out
+    assert f"Wrote {tmp_path / 'baseline_deterministic.nc'}" in out
+
+
+def test_both_csv_shapes_carry_units(tmp_path, capsys):
+    import pandas as pd
+
+    baseline = str(shipped_scenarios()["baseline"])
+    assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
+    assert main(["run", baseline, "--out", str(tmp_path)]) == 0
+    summary = pd.read_csv(tmp_path / "baseline.csv")
+    units = dict(zip(summary.variable, summary.units, strict=True))
+    assert units["grdp_nominal"] == "VND trillion" and units["attained"] == "draws"
+    wide = pd.read_csv(tmp_path / "baseline_deterministic.csv")
+    assert list(wide.columns[:2]) == ["draw", "year"]
+    assert "grdp_nominal [VND trillion]" in wide.columns
+    assert "sector_share_services [percent]" in wide.columns
+    assert wide["grdp_nominal [VND trillion]"].dtype == float
