@@ -21,7 +21,7 @@ import xarray as xr
 from nmmsim.analysis import attainment as compute_attainment
 from nmmsim.analysis import observed_history, paired_differences, quantiles, target_measures
 from nmmsim.atomic import atomic_path
-from nmmsim.report_text import NOT_REACHED, format_figure, target_rows
+from nmmsim.report_text import NOT_REACHED, format_figure, percent_interval, target_rows
 from nmmsim.resources import shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
@@ -199,8 +199,8 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
             continue
         if monte_carlo:
             css = "met" if row.probability >= 0.5 else "short"
-            cells = (f'<td class="num">{100 * row.probability:.1f}%</td><td class="num">'
-                     f"{100 * row.lower:.1f}-{100 * row.upper:.1f}%</td>"
+            p, low, high = percent_interval(row.probability, row.lower, row.upper)
+            cells = (f'<td class="num">{p}%</td><td class="num">{low}-{high}%</td>'
                      f'<td class="num">{100 * row.standard_error:.2f}</td>')
         else:
             css = "met" if row.met else "short"

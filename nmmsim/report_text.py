@@ -17,7 +17,26 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["NOT_REACHED", "TargetRow", "comparison_frame", "comparison_table", "format_figure",
-           "sensitivity_table", "target_frame", "target_rows", "target_table"]
+           "percent_interval", "sensitivity_table", "target_frame", "target_rows", "target_table"]
+
+
+def percent_interval(probability: float, low: float, high: float) -> tuple[str, str, str]:
+    """A probability and its interval as percentages, with the decimals the interval supports.
+
+    The last digit shown is about a tenth of the interval's width (0 to 2 decimals), so a
+    narrow interval is not rounded to "[5-5%]" and a wide one does not show noise.
+
+    Examples
+    --------
+    >>> percent_interval(0.052, 0.046, 0.058)
+    ('5.2', '4.6', '5.8')
+    >>> percent_interval(0.4, 0.25, 0.55)
+    ('40', '25', '55')
+    """
+    width = 100.0 * (high - low)
+    decimals = 2 if not width > 0 else min(2, max(0, math.ceil(-math.log10(width / 10.0))))
+    shown = [f"{100.0 * v:.{decimals}f}" for v in (probability, low, high)]
+    return shown[0], shown[1], shown[2]
 
 
 def format_figure(value: float) -> str:
@@ -130,8 +149,8 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
         elif row.status == NOT_REACHED:
             verdict = f"{NOT_REACHED} (ends {horizon})"
         elif row.probability == row.probability:  # not NaN: Monte Carlo
-            verdict = (f"{100 * row.probability:.1f}% "
-                       f"[{100 * row.lower:.1f}-{100 * row.upper:.1f}]")
+            p, low, high = percent_interval(row.probability, row.lower, row.upper)
+            verdict = f"{p}% [{low}-{high}]"
         else:
             verdict = f"{'yes' if row.met else 'no'} ({row.margin:+,.2f})"
         if row.target == "all":
