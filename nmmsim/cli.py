@@ -67,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="project a scenario and compare 2030 with the targets")
     run.add_argument("scenario", type=Path, help="scenario file (TOML)")
     run.add_argument("--out", type=Path, default=Path("results"),
-                     help="directory for <scenario>.nc, .csv and .html (default: ./results)")
+                     help="directory for the .nc, .csv, _targets.csv and .html files, named "
+                     "<scenario>_deterministic.*, <scenario>.* (Monte Carlo summary) or "
+                     "<scenario>_trajectories.* (default: ./results)")
     run.add_argument("--start-year", type=int, default=2024, help="base year (default: 2024)")
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
     _input_options(run)
@@ -100,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="scenario files (TOML); the first is the reference")
     _sampling_options(versus, draws_help="number of draws", required=True)
     versus.add_argument("--out", type=Path, default=Path("results"),
-                        help="directory for compare.nc, compare.csv and compare.html")
+                        help="directory for compare.nc, compare.csv, compare_<target year>.csv "
+                        "and compare.html (default: ./results)")
     _input_options(versus)
     versus.set_defaults(command=_compare)
 
