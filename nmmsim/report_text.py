@@ -1,4 +1,5 @@
-"""Plain-text tables of a result for the terminal."""
+"""Tables of a result: aligned plain text for the terminal, and the rows behind the target and
+comparison CSVs."""
 
 from __future__ import annotations
 
