@@ -34,6 +34,7 @@ __all__ = [
     "observed_history",
     "paired_differences",
     "quantiles",
+    "target_measures",
     "target_median",
     "wilson_interval",
 ]
@@ -113,9 +114,14 @@ def attainment(
         ``sqrt(p (1 - p) / draws)``), ``lower``/``upper`` (Wilson) by ``target`` and ``year``,
         and the same with suffix ``_all`` for attaining every modelled target at once. A
         deterministic run: ``value``, ``met`` and ``margin`` (`margin`), and ``met_all``.
-        ``attrs["not_modelled"]`` lists the targets the model does not cover.
+        ``attrs["not_modelled"]`` lists the targets the model does not cover,
+        ``attrs["beyond_horizon"]`` those whose year is after the result's last year
+        (``attrs["horizon"]``): they are left out, as no year of the run can attain them.
     """
     modelled, not_modelled = _modelled(targets)
+    horizon = int(result["year"].max())
+    beyond = tuple(t for t in modelled if t.year > horizon)
+    modelled = tuple(t for t in modelled if t.year <= horizon)
     if "attained" in result:  # a Monte Carlo summary: exact counts were kept
         names = list(result.target.values)
         unknown = [t.target for t in modelled if t.target not in names]
@@ -130,12 +136,26 @@ def attainment(
         indicators = [_indicator(result, t, history) for t in modelled]
         draws = result.sizes["draw"]
         if draws == 1:
-            return _deterministic(modelled, not_modelled, indicators, result)
+            return _deterministic(modelled, not_modelled, indicators, result, beyond)
+        if not modelled:
+            return _probabilities(*_no_counts(result), draws, modelled, not_modelled, confidence,
+                                  beyond)
         attained = xr.concat([v.copy(data=met(t, v.values))
                               for t, v in zip(modelled, indicators, strict=True)], dim="target")
         counts = attained.sum("draw")
         counts_all = attained.all("target").sum("draw")
-    return _probabilities(counts, counts_all, draws, modelled, not_modelled, confidence)
+    return _probabilities(counts, counts_all, draws, modelled, not_modelled, confidence, beyond)
+
+
+def _no_counts(result: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+    """Counts for no target: every draw attains "all of none" (nothing to report)."""
+    years = result["year"]
+    leading = {d: result[d] for d in ("scenario",) if d in result.dims}
+    counts_all = xr.DataArray(np.full((*(len(v) for v in leading.values()), len(years)),
+                                      result.sizes["draw"], dtype=np.int64),
+                              dims=(*leading, "year"), coords={**leading, "year": years})
+    counts = counts_all.expand_dims(target=[]).astype(np.int64)
+    return counts, counts_all
 
 
 def _indicator(result: xr.Dataset, target: Target, history: TargetHistory) -> xr.DataArray:
@@ -155,7 +175,14 @@ def _indicator(result: xr.Dataset, target: Target, history: TargetHistory) -> xr
 
 
 def _deterministic(modelled: tuple[Target, ...], not_modelled: tuple[Target, ...],
-                   indicators: list[xr.DataArray], result: xr.Dataset) -> xr.Dataset:
+                   indicators: list[xr.DataArray], result: xr.Dataset,
+                   beyond: tuple[Target, ...]) -> xr.Dataset:
+    if not indicators:
+        empty = xr.DataArray(np.zeros((0, result.sizes["year"])), dims=("target", "year"),
+                             coords={"year": result["year"]})
+        return _label(xr.Dataset({"value": empty, "met": empty.astype(bool), "margin": empty,
+                                  "met_all": empty.all("target")}),
+                      modelled, not_modelled, draws=1, beyond=beyond)
     values = [v.isel(draw=0, drop=True) for v in indicators]
     value = xr.concat(values, dim="target")
     met_ = xr.concat([v.copy(data=met(t, v.values))
@@ -164,12 +191,12 @@ def _deterministic(modelled: tuple[Target, ...], not_modelled: tuple[Target, ...
                          for t, v in zip(modelled, values, strict=True)], dim="target")
     dataset = xr.Dataset(
         {"value": value, "met": met_, "margin": margins, "met_all": met_.all("target")})
-    return _label(dataset, modelled, not_modelled, draws=1)
+    return _label(dataset, modelled, not_modelled, draws=1, beyond=beyond)
 
 
 def _probabilities(counts: xr.DataArray, counts_all: xr.DataArray, draws: int,
                    modelled: tuple[Target, ...], not_modelled: tuple[Target, ...],
-                   confidence: float) -> xr.Dataset:
+                   confidence: float, beyond: tuple[Target, ...]) -> xr.Dataset:
     data: dict[str, xr.DataArray] = {}
     for suffix, count in (("", counts), ("_all", counts_all)):
         probability = count / draws
@@ -181,11 +208,11 @@ def _probabilities(counts: xr.DataArray, counts_all: xr.DataArray, draws: int,
         data[f"upper{suffix}"] = count.copy(data=high)
     dataset = xr.Dataset(data)
     dataset.attrs["confidence"] = confidence
-    return _label(dataset, modelled, not_modelled, draws)
+    return _label(dataset, modelled, not_modelled, draws, beyond=beyond)
 
 
 def _label(dataset: xr.Dataset, modelled: tuple[Target, ...], not_modelled: tuple[Target, ...],
-           draws: int) -> xr.Dataset:
+           draws: int, *, beyond: tuple[Target, ...]) -> xr.Dataset:
     dataset = dataset.assign_coords(
         target=[t.target for t in modelled],
         description=("target", [t.description for t in modelled]),
@@ -197,6 +224,8 @@ def _label(dataset: xr.Dataset, modelled: tuple[Target, ...], not_modelled: tupl
         "draws": draws,
         "not_modelled": "; ".join(f"{t.description} ({t.describe_bounds()} {t.unit})"
                                   for t in not_modelled),
+        "horizon": int(dataset["year"].max()),
+        "beyond_horizon": "; ".join(f"{t.description} ({t.year})" for t in beyond),
         "definition": "attained in a year: the target's indicator measured up to that year "
                       "satisfies the target (levels: that year's value; averages: from the "
                       "target's first year)",
@@ -248,6 +277,43 @@ def quantiles(result: xr.Dataset, levels: Sequence[float] = QUANTILES) -> xr.Dat
         reduced[name].attrs = result[name].attrs
     reduced.attrs = result.attrs
     return reduced
+
+
+def target_measures(
+    result: xr.Dataset,
+    targets: Sequence[Target] | str | Path | None = None,
+    *,
+    observed: ObservedData | None = None,
+) -> xr.Dataset:
+    """``result`` with the measured indicator of each target measured over several years.
+
+    For every modelled ``average_growth`` or ``average_reduction`` target, adds
+    ``target_<name>``: the indicator as it would be measured in each year (the average from the
+    target's first year to that year), dims (draw, [scenario,] year), as a Monte Carlo summary
+    keeps it. Level targets read their variable directly and add nothing. A summary, which has
+    no draws, is returned as it is.
+
+    Examples
+    --------
+    >>> import nmmsim
+    >>> run = target_measures(nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"]))
+    >>> round(float(run.target_grdp_growth.sel(draw=0, year=2030)), 2)
+    7.9
+    """
+    if "draw" not in result.dims:
+        return result
+    modelled, _ = _modelled(targets)
+    history = TargetHistory.from_observed(observed)
+    added = {}
+    for target in modelled:
+        name = f"target_{target.target}"
+        if target.measure == "level" or name in result:
+            continue
+        measured = _indicator(result, target, history)
+        measured.attrs = {"long_name": f"{target.description}, measured up to each year",
+                          "units": target.unit}
+        added[name] = measured
+    return result.assign(added)
 
 
 def target_median(quantiles: xr.Dataset, target: Target) -> float:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+__all__ = ["atomic_path", "staged_directory"]
 
 
 @contextlib.contextmanager
@@ -26,3 +27,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def staged_directory(directory: Path) -> Iterator[Path]:
+    """Yield a hidden temporary directory inside ``directory``; on success move every file
+    written there into ``directory``, replacing files of the same name.
+
+    The files of one run appear together or not at all: an error or Ctrl-C while any of them is
+    being written leaves ``directory`` as it was.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=directory, prefix=".nmmsim-"))
+    try:
+        yield staging
+        for path in sorted(staging.iterdir()):
+            path.chmod(0o644)
+            os.replace(path, directory / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,13 +1,15 @@
 """The ``nmmsim`` command line: a thin layer over the public API.
 
-Errors in input print one line (``nmmsim: error: ...``) and exit with status 2; nothing else is
-caught, so bugs still show their traceback.
+Errors in input print one line (``nmmsim: error: ...``) and exit with status 2; warnings print
+one line (``nmmsim: warning: ...``) and the run goes on. Nothing else is caught, so bugs still
+show their traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -25,7 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nmmsim.errors import NmmsimError
 
     try:
-        return int(args.command(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            status = int(args.command(args))
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return status
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
@@ -33,8 +39,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nnmmsim: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into e.g. `head`, which closed early
-        sys.stderr.close()
+        import os
+
+        # the files are written before anything is printed; send what is left of the output
+        # nowhere, so that the flush at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: TextIO | None = None, line: str | None = None) -> None:
+    """Show a warning as one line for the user, without the Python source line."""
+    print(f"nmmsim: warning: {message}", file=sys.stderr if file is None else file)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="project a scenario and compare 2030 with the targets")
     run.add_argument("scenario", type=Path, help="scenario file (TOML)")
     run.add_argument("--out", type=Path, default=Path("results"),
-                     help="directory for <scenario>.nc, .csv and .html (default: ./results)")
+                     help="directory for the .nc, .csv, _targets.csv and .html files, named "
+                     "<scenario>_deterministic.*, <scenario>.* (Monte Carlo summary) or "
+                     "<scenario>_trajectories.* (default: ./results)")
     run.add_argument("--start-year", type=int, default=2024, help="base year (default: 2024)")
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
     _input_options(run)
@@ -84,7 +102,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="scenario files (TOML); the first is the reference")
     _sampling_options(versus, draws_help="number of draws", required=True)
     versus.add_argument("--out", type=Path, default=Path("results"),
-                        help="directory for compare.nc, compare.csv and compare.html")
+                        help="directory for compare.nc, compare.csv, compare_<target year>.csv "
+                        "and compare.html (default: ./results)")
     _input_options(versus)
     versus.set_defaults(command=_compare)
 
@@ -121,7 +140,9 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
                         help="seed; the same seed gives the same result (default: fresh, "
                         "printed)")
     parser.add_argument("--sampler", choices=("mc", "lhs", "sobol"), default="mc",
-                        help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc)")
+                        help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc); "
+                        "sobol is balanced only for a power-of-two --draws (others run as given, "
+                        "with a one-line warning)")
     parser.add_argument("--workers", type=int, default=1,
                         help="local worker processes (default: 1)")
     parser.add_argument("--scheduler", default=None,
@@ -130,9 +151,10 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
 
 
 def _run(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import staged_directory
     from nmmsim.engine import simulate
     from nmmsim.report import write_report
-    from nmmsim.report_text import target_table
+    from nmmsim.report_text import target_frame, target_rows, target_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
@@ -148,28 +170,54 @@ def _run(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
                       calibration=args.calibration, targets=targets, **options)
+    # Files first, then the terminal: output piped into `head` cannot stop them being written.
+    stem = scenario.name + _RUN_KIND_SUFFIX[
+        "deterministic" if args.draws is None else args.keep]
+    table = target_table(result, targets)
+    sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
+    with staged_directory(args.out) as staging:  # every file of the run, or none
+        write_results(result, staging, stem)
+        target_frame(target_rows(result, targets)).to_csv(
+            staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
+        write_report(result, staging / f"{stem}.html", scenario=scenario,
+                     targets=targets, sensitivity=sensitivity)
     print(f"Scenario: {scenario.name} ({scenario.path})")
     if args.draws is not None:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
-    print(target_table(result, targets))
-    netcdf, csv = write_results(result, args.out, scenario.name)
-    sensitivity_file = args.out / f"{scenario.name}_sensitivity.nc"
-    sensitivity = None
-    if sensitivity_file.is_file():
-        import xarray as xr
-
-        sensitivity = xr.load_dataset(sensitivity_file, engine="h5netcdf")
-    report = write_report(result, args.out / f"{scenario.name}.html", scenario=scenario,
-                          targets=targets, sensitivity=sensitivity)
-    print(f"\nWrote {netcdf}, {csv} and {report}")
+    print(table)
+    written = [args.out / f"{stem}{suffix}" for suffix in (".nc", ".csv", "_targets.csv", ".html")]
+    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 
+#: Output file names by run kind, so that runs of different kinds of one scenario never
+#: overwrite each other: ``<name>.*`` (Monte Carlo summary), ``<name>_deterministic.*``,
+#: ``<name>_trajectories.*``.
+_RUN_KIND_SUFFIX = {"summary": "", "deterministic": "_deterministic",
+                    "trajectories": "_trajectories"}
+
+
+def _load_sensitivity(path: Path) -> Any:
+    """The indices a `nmmsim sensitivity` run left in ``path``, or None if there is no file."""
+    if not path.is_file():
+        return None
+    import xarray as xr
+
+    from nmmsim.errors import DataError
+
+    try:
+        return xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: cannot read the sensitivity indices ({exc}); rerun "
+                        "`nmmsim sensitivity` or remove the file") from None
+
+
 def _compare(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import staged_directory
     from nmmsim.engine import compare
     from nmmsim.report import write_comparison_report
-    from nmmsim.report_text import comparison_table
+    from nmmsim.report_text import comparison_frame, comparison_table
     from nmmsim.results import write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
@@ -180,13 +228,20 @@ def _compare(args: argparse.Namespace) -> int:
                      workers=args.workers, scheduler=args.scheduler,
                      calibration=args.calibration, targets=targets,
                      progress=_progress_bar(sys.stderr))
+    table = comparison_table(result, targets)
+    with staged_directory(args.out) as staging:  # every file of the run, or none
+        write_results(result, staging, "compare")
+        frame = comparison_frame(result, targets)
+        year = int(frame.year.max()) if len(frame) else int(result.year.max())
+        frame.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
+        write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
+                                targets=targets)
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
           f"{result.attrs['seed']}, common random numbers")
-    print(comparison_table(result, targets))
-    netcdf, csv = write_results(result, args.out, "compare")
-    report = write_comparison_report(result, args.out / "compare.html", scenarios=scenarios,
-                                     targets=targets)
-    print(f"\nWrote {netcdf}, {csv} and {report}")
+    print(table)
+    written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
+                                              "compare.html")]
+    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

@@ -114,19 +114,26 @@ def fan_chart(
     if target is not None:
         _target_band(ax, target)
     if probability is not None:
-        p, low, high = probability
-        ax.text(0.02, 0.97, f"P(attained {target.year if target else ''}) = {100 * p:.0f}%\n"
-                f"[{100 * low:.0f}-{100 * high:.0f}%]", transform=ax.transAxes, va="top",
+        from nmmsim.report_text import percent_interval
+
+        shown, shown_low, shown_high = percent_interval(*probability)
+        ax.text(0.02, 0.97, f"P(attained {target.year if target else ''}) = {shown}%\n"
+                f"[{shown_low}-{shown_high}%]", transform=ax.transAxes, va="top",
                 ha="left", fontsize=8, gid="probability",
                 bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "linewidth": 0.5})
     ax.set_title(title or da.attrs.get("long_name", str(da.name)), fontsize=9)
     ax.set_ylabel(da.attrs.get("units", ""), fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # years, never 2024.5
     ax.tick_params(labelsize=7)
     ax.grid(alpha=0.3, linewidth=0.5)
     return ax
 
 
 def _target_band(ax: Axes, target: Target) -> None:
+    """Shade the target: a level target only at its year (it says nothing about other years),
+    a target measured over several years (an average to date) across the years."""
     bottom, top = ax.get_ylim()
     if target.kind == "approximately":
         assert target.tolerance is not None
@@ -139,8 +146,13 @@ def _target_band(ax: Axes, target: Target) -> None:
     else:
         assert target.upper is not None
         low, high = target.lower, target.upper
-    ax.axhspan(low, high, color=_TARGET_COLOUR, alpha=0.15, linewidth=0, gid="target",
-               label="target")
+    if target.measure == "level":
+        ax.fill_between([target.year - 0.35, target.year + 0.35], low, high,
+                        color=_TARGET_COLOUR, alpha=0.3, linewidth=0, gid="target",
+                        label="target")
+    else:
+        ax.axhspan(low, high, color=_TARGET_COLOUR, alpha=0.15, linewidth=0, gid="target",
+                   label="target")
     middle = target.lower if math.isfinite(target.lower) else high
     ax.plot([target.year], [middle], marker="D", color=_TARGET_COLOUR, markersize=5)
     ax.set_ylim(min(bottom, low if math.isfinite(low) else bottom),
@@ -155,6 +167,14 @@ def _grid(panels: int, columns: int, width: float = 4.3, height: float = 3.1) ->
     for ax in list(axes.flat)[panels:]:
         ax.set_visible(False)
     return figure, list(axes.flat)[:panels]
+
+
+def _same_years(axes: Sequence[Axes]) -> None:
+    """One span of years in every panel, from the earliest observed year drawn in any."""
+    left = min(ax.get_xlim()[0] for ax in axes)
+    right = max(ax.get_xlim()[1] for ax in axes)
+    for ax in axes:
+        ax.set_xlim(left, right)
 
 
 def _legend_below(figure: Any, ax: Axes) -> None:
@@ -175,23 +195,42 @@ def fan_grid(
     history: Mapping[str, Mapping[int, float]] | None = None,
     columns: int = 3,
     title: str | None = None,
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
 ) -> Figure:
     """One fan chart per modelled target on one page.
 
     ``quantiles`` is a summary or `nmmsim.analysis.quantiles` of a result; a target measured
-    over several years (average growth, poverty reduction) uses ``target_<name>`` when present.
+    over several years (average growth, poverty reduction) plots ``target_<name>``, which
+    `nmmsim.analysis.target_measures` adds to trajectories and deterministic runs (without it
+    the panel shows the variable itself, titled by its own name). A deterministic run passes
+    ``bands=()`` and a ``label`` for its single line, so the legend lists only what is drawn.
     """
     modelled = [t for t in targets if t.modelled]
+    horizon = int(quantiles["year"].max())
     figure, axes = _grid(len(modelled), columns)
     for ax, target in zip(axes, modelled, strict=True):
         name, da = _indicator_quantiles(quantiles, target)
+        reached = target.year <= horizon
         probability = None
-        if attainment is not None and "probability" in attainment:
+        if reached and attainment is not None and "probability" in attainment:
             point = attainment.sel(target=target.target, year=target.year)
             probability = (float(point.probability), float(point.lower), float(point.upper))
-        fan_chart(da, target=target, probability=probability,
+        heading = target.description
+        unmeasured = target.measure != "level" and name == target.variable
+        if unmeasured:  # the variable itself, not the target's measure: say what is drawn
+            heading = str(da.attrs.get("long_name", name))
+        elif target.measure != "level" and horizon != target.year:
+            # the description names the target's period; the line is the average to each year
+            heading += f"\n(average from {target.from_year} to each year)"
+        if not reached:  # no band: the run ends before the target year
+            heading += f"\n(target year {target.year}: not reached by this horizon)"
+        fan_chart(da, bands=bands, label=label,
+                  target=target if reached and not unmeasured else None,
+                  probability=probability,
                   history=(history or {}).get(_history_key(name, target)), ax=ax,
-                  title=target.description)
+                  title=heading)
+    _same_years(axes)
     _legend_below(figure, axes[0])
     if title:
         figure.suptitle(title, fontsize=11)
@@ -213,6 +252,7 @@ def compare_grid(
         name, _ = _indicator_quantiles(compared.isel(scenario=0), target)
         compare_fan_chart(compared, target, history=(history or {}).get(_history_key(name, target)),
                           ax=ax)
+    _same_years(axes)
     _legend_below(figure, axes[0])
     fig: Figure = figure
     return fig

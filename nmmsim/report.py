@@ -19,9 +19,9 @@ from typing import Any
 import xarray as xr
 
 from nmmsim.analysis import attainment as compute_attainment
-from nmmsim.analysis import observed_history, paired_differences, quantiles, target_median
+from nmmsim.analysis import observed_history, paired_differences, quantiles, target_measures
 from nmmsim.atomic import atomic_path
-from nmmsim.report_text import format_figure
+from nmmsim.report_text import NOT_REACHED, format_figure, percent_interval, target_rows
 from nmmsim.resources import shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
@@ -56,25 +56,33 @@ def write_report(
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(result, targets)
-    summary = quantiles(result)
+    summary = quantiles(target_measures(result, targets))
     history = observed_history()
     name = str(result.attrs.get("scenario", "scenario"))
     monte_carlo = "probability" in attained
-    grid = fan_grid(summary, targets, attainment=attained if monte_carlo else None,
-                    history=history, title=f"{name}: quantile bands by year, targets shaded")
+    if monte_carlo:
+        grid = fan_grid(summary, targets, attainment=attained, history=history,
+                        title=f"{name}: quantile bands by year, targets shaded")
+        chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: "
+                      "observed; green: the target.")
+    else:
+        grid = fan_grid(summary, targets, history=history, bands=(), label="deterministic path",
+                        title=f"{name}: deterministic path by year, targets shaded")
+        chart_note = ("Line: the deterministic path (expected-damage path at the calibrated "
+                      "parameters); black: observed; green: the target. Averages are drawn "
+                      "as measured up to each year.")
     parts = [
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
         _run_section(result),
         "<h2>Targets of Resolution 96/NQ-CP</h2>",
-        _attainment_table(attained, summary, targets),
+        _attainment_table(result, targets),
         _not_modelled(attained),
         "<h2>Fan charts</h2>",
-        '<p class="note">Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: '
-        "observed; green: the target. A deterministic run shows a single line.</p>",
+        f'<p class="note">{chart_note}</p>',
         _image(grid, f"Fan charts of the main indicators, {name}"),
     ]
-    if monte_carlo:
+    if monte_carlo and attained.sizes["target"]:
         chart = attainment_chart(attained)
         parts += ["<h2>Attainment over time</h2>",
                   f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
@@ -174,37 +182,38 @@ def _run_section(result: xr.Dataset) -> str:
     return f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
 
 
-def _attainment_table(attained: xr.Dataset, summary: xr.Dataset,
-                      targets: Sequence[Target]) -> str:
-    monte_carlo = "probability" in attained
-    head = ("<tr><th>Target</th><th>Required</th><th>Unit</th><th>Model (median)</th>"
-            + ("<th>P(attained)</th><th>95% interval</th><th>MC s.e.</th></tr>" if monte_carlo
-               else "<th>Met</th><th>Margin</th></tr>"))
+def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
+    monte_carlo = "draw" not in result.dims or result.sizes["draw"] > 1
+    table = target_rows(result, targets)
+    head = ("<tr><th>Target</th><th>Required</th><th>Unit</th><th>Model"
+            + (" (median)</th><th>P(attained)</th><th>95% interval</th><th>MC s.e.</th></tr>"
+               if monte_carlo else "</th><th>Met</th><th>Margin</th></tr>"))
+    horizon = int(result["year"].max())
     rows = []
-    for target in (t for t in targets if t.modelled):
-        point = attained.sel(target=target.target, year=target.year)
-        median = target_median(summary, target)
+    for row in (r for r in table if r.status != "not modelled"):
+        if row.status == NOT_REACHED:
+            rows.append(f'<tr><td>{html.escape(row.description)}</td>'
+                        f"<td>{html.escape(row.required)}</td><td>{html.escape(row.unit)}</td>"
+                        f'<td colspan="{4 if monte_carlo else 3}">{NOT_REACHED} (the run ends '
+                        f"{horizon}, the target year is {row.year})</td></tr>")
+            continue
         if monte_carlo:
-            p = float(point.probability)
-            css = "met" if p >= 0.5 else "short"
-            cells = (f'<td class="num">{100 * p:.1f}%</td><td class="num">'
-                     f"{100 * float(point.lower):.1f}-{100 * float(point.upper):.1f}%</td>"
-                     f'<td class="num">{100 * float(point.standard_error):.2f}</td>')
+            css = "met" if row.probability >= 0.5 else "short"
+            p, low, high = percent_interval(row.probability, row.lower, row.upper)
+            cells = (f'<td class="num">{p}%</td><td class="num">{low}-{high}%</td>'
+                     f'<td class="num">{100 * row.standard_error:.2f}</td>')
         else:
-            css = "met" if bool(point.met) else "short"
-            cells = (f"<td>{'yes' if bool(point.met) else 'no'}</td>"
-                     f'<td class="num">{float(point.margin):+,.2f}</td>')
-        rows.append(f'<tr class="{css}"><td>{html.escape(target.description)}</td>'
-                    f"<td>{html.escape(target.describe_bounds())}</td>"
-                    f"<td>{html.escape(target.unit)}</td>"
-                    f'<td class="num">{format_figure(median)}</td>{cells}</tr>')
-    if monte_carlo:
-        final = attained.sel(year=max(t.year for t in targets if t.modelled))
-        rows.append(f'<tr><td colspan="4"><b>All modelled targets at once</b></td>'
-                    f'<td class="num">{100 * float(final.probability_all):.1f}%</td>'
-                    f'<td class="num">{100 * float(final.lower_all):.1f}-'
-                    f'{100 * float(final.upper_all):.1f}%</td>'
-                    f'<td class="num">{100 * float(final.standard_error_all):.2f}</td></tr>')
+            css = "met" if row.met else "short"
+            cells = (f"<td>{'yes' if row.met else 'no'}</td>"
+                     f'<td class="num">{row.margin:+,.2f}</td>')
+        if row.target == "all":
+            rows.append(f'<tr><td colspan="4"><b>{html.escape(row.description)}</b></td>'
+                        f"{cells}</tr>")
+            continue
+        rows.append(f'<tr class="{css}"><td>{html.escape(row.description)}</td>'
+                    f"<td>{html.escape(row.required)}</td>"
+                    f"<td>{html.escape(row.unit)}</td>"
+                    f'<td class="num">{format_figure(row.model_value)}</td>{cells}</tr>')
     note = ("Margin: how far inside the target (+) or short of it (-), in its unit."
             if not monte_carlo else
             "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points.")

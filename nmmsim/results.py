@@ -13,7 +13,7 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim._version import __version__
-from nmmsim.atomic import atomic_path
+from nmmsim.atomic import atomic_path, staged_directory
 from nmmsim.base_year import BaseYear
 from nmmsim.levers import DESTINATIONS, SECTORS
 from nmmsim.model.regions import Accounts, province_accounts, region_paths
@@ -185,23 +185,24 @@ def growth_path(grdp: FloatArray, base_growth: float | FloatArray) -> FloatArray
 def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:
     """Write ``<stem>.nc`` (NetCDF4) and ``<stem>.csv`` atomically.
 
-    The CSV has one row per draw and year (trajectories) or, for a Monte Carlo summary, one row
-    per variable, sector, year and quantile (with the attainment counts as quantile "count"). It
-    holds the variables of ``region_2022``; the ``*_by_area`` variables (provinces and both
-    regions) are in the NetCDF file only.
+    The CSV has one row per draw and year (trajectories, a deterministic run; `wide_table`,
+    units in the column names) or, for a Monte Carlo summary, one row per variable, sector or
+    target, year and quantile (`long_table`, with a ``units`` column; the attainment counts
+    have no quantile). It holds the variables of ``region_2022``; the ``*_by_area`` variables
+    (provinces and both regions) are in the NetCDF file only.
 
-    Each file is written to a temporary file in ``directory`` and renamed, so a reader never sees
-    a half-written file and an interrupted run leaves none behind.
+    Both files are written to a temporary directory inside ``directory`` and moved into it
+    together, so a reader never sees a half-written file and a failed or interrupted write leaves
+    neither behind.
     """
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    netcdf, csv = write_netcdf(dataset, directory / f"{stem}.nc"), directory / f"{stem}.csv"
     # the CSV holds region_2022, as printed; provinces and both regions are in the NetCDF
     regional = dataset.drop_vars([name for name, da in dataset.data_vars.items() if "area" in da.dims])
     table = wide_table(regional) if "draw" in dataset.dims else long_table(regional)
-    with atomic_path(csv) as tmp:
-        table.to_csv(tmp, float_format="%.10g")
-    return netcdf, csv
+    with staged_directory(directory) as staging:  # both files or neither
+        write_netcdf(dataset, staging / f"{stem}.nc")
+        table.to_csv(staging / f"{stem}.csv", float_format="%.10g")
+    return directory / f"{stem}.nc", directory / f"{stem}.csv"
 
 
 def indicator_paths(
@@ -240,30 +241,56 @@ def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
 
 
 def long_table(dataset: xr.Dataset) -> pd.DataFrame:
-    """A Monte Carlo summary as rows of (variable, sector or target, year, quantile, value)."""
+    """A Monte Carlo summary as rows of (variable, [scenario,] sector or target, year, quantile,
+    [direction,] value, units); a comparison's paired counts (``discordant``) have a
+    ``direction``, "gained" or "lost"."""
     import pandas as pd
 
     frames = []
     for name, da in dataset.data_vars.items():
         frame = da.to_dataframe(name="value").reset_index()
         frame.insert(0, "variable", str(name))
+        frame["units"] = str(da.attrs.get("units", ""))
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    columns = [c for c in ("variable", "sector", "target", "year", "quantile", "value")
-               if c in table.columns]
+    columns = [c for c in ("variable", "scenario", "sector", "target", "year", "quantile",
+                           "direction", "value", "units") if c in table.columns]
     return table[columns].set_index("variable")
 
 
 def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
-    """One row per (draw, year), one column per variable and sector or destination."""
+    """One row per (draw, year) (and scenario, when compared), one column per variable and
+    sector, destination or parameter, named with its units: ``grdp_nominal [VND trillion]``.
+
+    A variable without a year, such as a Monte Carlo draw's ``parameters``, repeats the draw's
+    value in every year of it.
+    """
+    import itertools
+
     import pandas as pd
 
-    columns = {}
+    rows = [d for d in ("scenario", "draw", "year") if d in dataset.dims]
+    index = pd.MultiIndex.from_product([dataset[d].values for d in rows], names=rows)
+    columns: dict[str, FloatArray] = {}
     for name, da in dataset.data_vars.items():
-        extra = [d for d in da.dims if d not in ("draw", "year")]
-        if extra:
-            for label in da[extra[0]].values:
-                columns[f"{name}_{label}"] = da.sel({extra[0]: label}).to_series()
-        else:
-            columns[str(name)] = da.to_series()
-    return pd.DataFrame(columns)
+        missing = {d: dataset[d].values for d in rows if d not in da.dims}
+        da = da.expand_dims(missing) if missing else da
+        extra = [str(d) for d in da.dims if d not in rows]
+        values = da.transpose(*rows, *extra).values.reshape(len(index), -1)
+        labels = itertools.product(*(da[d].values for d in extra)) if extra else [()]
+        for column, label in enumerate(labels):
+            units = _column_units(da, extra, label)
+            columns["_".join((str(name), *map(str, label))) + (f" [{units}]" if units else "")] \
+                = values[:, column]
+    return pd.DataFrame(columns, index=index)
+
+
+def _column_units(da: xr.DataArray, dims: Sequence[str], label: tuple[object, ...]) -> str:
+    """A column's units: the variable's, or for a draw's parameter value the registry's."""
+    if "parameter" in dims:
+        from nmmsim.parameters import REGISTRY
+
+        name = str(label[list(dims).index("parameter")])
+        if name in REGISTRY:
+            return REGISTRY[name].unit
+    return str(da.attrs.get("units", ""))

@@ -137,3 +137,22 @@ def test_observed_history_is_in_result_units():
     assert history["urban_share"][2024] == pytest.approx(22.98, abs=0.01)
     assert history["target_grdp_growth"][2023] == pytest.approx(7.65)
     assert history["target_poverty_reduction"][2024] == pytest.approx((21.92 - 15.1) / 2)
+
+
+def test_targets_after_the_last_year_are_set_aside_not_counted():
+    result = _synthetic({"forest_cover": np.array([55.0, 53.0]),
+                         "urban_share": np.array([40.0, 41.0])}, years=(2026, 2027))
+    early = dataclasses.replace(TARGETS["urbanization"], year=2027)
+    found = attainment(result, [early, TARGETS["forest_cover"]])
+    assert list(found.target.values) == ["urbanization"]
+    assert found.attrs["horizon"] == 2027
+    assert found.attrs["beyond_horizon"] == "Forest cover 2030 (2030)"
+    assert float(found.probability.sel(target="urbanization", year=2027)) == 1.0
+
+
+def test_a_run_ending_before_every_target_year_has_nothing_to_count(baseline_path):
+    for result in (nmmsim.simulate(baseline_path, end_year=2027),
+                   nmmsim.simulate(baseline_path, end_year=2027, draws=1024, seed=1)):
+        found = attainment(result)
+        assert found.sizes["target"] == 0 and found.attrs["horizon"] == 2027
+        assert "Forest cover 2030 (2030)" in found.attrs["beyond_horizon"]

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import xarray as xr
 
 from nmmsim import shipped_scenarios
 from nmmsim.cli import main
@@ -16,7 +17,8 @@ def test_run_prints_target_table_and_writes_files(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Average real GRDP growth 2021-2030" in out
     assert "not modelled" in out
-    assert (tmp_path / "baseline.nc").is_file() and (tmp_path / "baseline.csv").is_file()
+    assert (tmp_path / "baseline_deterministic.nc").is_file()
+    assert (tmp_path / "baseline_deterministic.csv").is_file()
 
 
 def test_scenarios_lists_all(capsys):
@@ -120,4 +122,129 @@ def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys)
                  "--draws", "2048", "--seed", "2", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
-    assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare.html"}
+    assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare_2030.csv",
+                                                    "compare.html"}
+
+
+def test_a_failure_after_the_run_leaves_no_output_files(tmp_path, capsys):
+    broken = tmp_path / "baseline_sensitivity.nc"
+    broken.write_bytes(b"not a NetCDF file")  # e.g. a copy cut short
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "baseline_sensitivity.nc" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline_sensitivity.nc"]
+
+
+def test_monte_carlo_trajectories_write_netcdf_csv_and_report(tmp_path, capsys):
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--draws", "2048", "--seed", "1",
+                 "--keep", "trajectories", "--out", str(tmp_path)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {n.rsplit(".", 1)[1] for n in names} == {"nc", "csv", "html"}, names
+    assert not [n for n in names if n.startswith(".")]
+
+
+@pytest.mark.parametrize("draws", [[], ["--draws", "1024", "--seed", "1"]])
+def test_targets_after_the_horizon_are_not_reached_in_table_csv_and_report(tmp_path, capsys,
+                                                                          draws):
+    import csv
+
+    assert main(["run", str(shipped_scenarios()["baseline"]), "--end-year", "2027", *draws,
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    forest = next(line for line in out.splitlines() if line.startswith("Forest cover 2030"))
+    assert "not reached by this horizon (ends 2027)" in forest
+    (table,) = tmp_path.glob("*_targets.csv")
+    rows = {row["target"]: row for row in csv.DictReader(table.read_text().splitlines())}
+    assert rows["forest_cover"]["status"] == "not reached by this horizon"
+    assert rows["digital_economy"]["status"] == "not modelled"
+    (report,) = tmp_path.glob("*.html")
+    assert report.read_text().count("not reached by this horizon") >= 12
+
+
+def test_sobol_with_a_draw_count_not_a_power_of_two_gives_a_one_line_notice(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "nmmsim", "run", str(shipped_scenarios()["baseline"]),
+         "--draws", "1000", "--sampler", "sobol", "--seed", "1", "--out", str(tmp_path)],
+        capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("nmmsim: warning: sampler='sobol' with 1,000 draws: Sobol' balance "
+                           "needs a power of two (e.g. 1,024)\n")
+    assert "1,000 draws" in done.stdout
+
+
+def test_compare_csvs_name_the_scenario_the_direction_and_the_paired_differences(tmp_path):
+    import pandas as pd
+
+    from nmmsim.analysis import paired_differences
+
+    shipped = shipped_scenarios()
+    assert main(["compare", str(shipped["baseline"]), str(shipped["resolution_96"]),
+                 "--draws", "1024", "--seed", "2", "--out", str(tmp_path)]) == 0
+    long = pd.read_csv(tmp_path / "compare.csv")
+    assert set(long.scenario) == {"baseline", "resolution_96"}
+    discordant = long[long.variable == "discordant"]
+    assert set(discordant.direction) == {"gained", "lost"}
+    assert len(discordant) == len(discordant.drop_duplicates(
+        ["scenario", "target", "year", "direction"]))
+    tidy = pd.read_csv(tmp_path / "compare_2030.csv")
+    assert len(tidy) == 2 * (12 + 1)  # both scenarios: every modelled target and all at once
+    assert list(tidy.columns[:3]) == ["scenario", "target", "description"]
+    reference = tidy[tidy.scenario == "baseline"]
+    assert reference.difference.isna().all() and reference["median"].notna().sum() == 12
+    growth = tidy[(tidy.scenario == "resolution_96") & (tidy.target == "grdp_growth")].iloc[0]
+    assert growth.p05 < growth["median"] < growth.p95
+    with xr.open_dataset(tmp_path / "compare.nc", engine="h5netcdf") as compared:
+        paired = paired_differences(compared.load()).sel(scenario="resolution_96", year=2030)
+    assert growth.difference == pytest.approx(float(paired.difference.sel(target="grdp_growth")))
+    assert growth.difference_se == pytest.approx(
+        float(paired.standard_error.sel(target="grdp_growth")))
+    joint = tidy[(tidy.scenario == "resolution_96") & (tidy.target == "all")].iloc[0]
+    assert joint.difference == pytest.approx(float(paired.difference_all))
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_output_closed_early_still_writes_every_file(tmp_path, unbuffered):
+    import os
+
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nmmsim", "run", str(shipped_scenarios()["baseline"]),
+         "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `nmmsim run ... | head -1` does once head has its line
+    with process.stderr:
+        err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, err
+    assert err == ""
+    assert {p.suffix for p in tmp_path.iterdir()} == {".nc", ".csv", ".html"}
+
+
+def test_runs_of_different_kinds_do_not_overwrite_each_other(tmp_path, capsys):
+    baseline = str(shipped_scenarios()["baseline"])
+    assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
+    assert main(["run", baseline, "--out", str(tmp_path)]) == 0
+    assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--keep", "trajectories",
+                 "--out", str(tmp_path)]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    for stem in ("baseline", "baseline_deterministic", "baseline_trajectories"):
+        assert {f"{stem}{s}" for s in (".nc", ".csv", "_targets.csv", ".html")} <= names, stem
+    with xr.open_dataset(tmp_path / "baseline.nc", engine="h5netcdf") as summary:
+        assert "quantile" in summary.dims  # the Monte Carlo summary, not replaced
+    out = capsys.readouterr().out
+    assert f"Wrote {tmp_path / 'baseline_deterministic.nc'}" in out
+
+
+def test_both_csv_shapes_carry_units(tmp_path, capsys):
+    import pandas as pd
+
+    baseline = str(shipped_scenarios()["baseline"])
+    assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
+    assert main(["run", baseline, "--out", str(tmp_path)]) == 0
+    summary = pd.read_csv(tmp_path / "baseline.csv")
+    units = dict(zip(summary.variable, summary.units, strict=True))
+    assert units["grdp_nominal"] == "VND trillion" and units["attained"] == "draws"
+    wide = pd.read_csv(tmp_path / "baseline_deterministic.csv")
+    assert list(wide.columns[:2]) == ["draw", "year"]
+    assert "grdp_nominal [VND trillion]" in wide.columns
+    assert "sector_share_services [percent]" in wide.columns
+    assert wide["grdp_nominal [VND trillion]"].dtype == float

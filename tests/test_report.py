@@ -105,3 +105,20 @@ def test_reports_load_in_headless_chromium_with_charts_and_no_console_errors(rep
             assert problems == [], f"{path.name}: {problems}"
     finally:
         driver.quit()
+
+
+def test_deterministic_report_table_shows_the_measured_averages(tmp_path):
+    from nmmsim.analysis import target_measures
+    from nmmsim.report_text import format_figure
+
+    baseline = nmmsim.load_scenario(SHIPPED["baseline"])
+    result = nmmsim.simulate(baseline)
+    measured = target_measures(result).sel(draw=0, year=2030)
+    text = write_report(result, tmp_path / "d.html", scenario=baseline).read_text(encoding="utf-8")
+    for description, name in (("Average real GRDP growth 2021-2030", "grdp_growth"),
+                              ("Average fall of the multidimensional poverty rate",
+                               "poverty_reduction")):
+        value = format_figure(float(measured[f"target_{name}"]))
+        row = re.search(rf"<tr[^>]*><td>{description}</td>.*?</tr>", text).group(0)
+        assert f'<td class="num">{value}</td>' in row
+    assert "5-95%" not in re.search(r"<h2>Fan charts</h2>.*?</p>", text, re.S).group(0)

@@ -66,3 +66,20 @@ def test_failed_write_leaves_no_file(result, tmp_path):
     with pytest.raises(TypeError):
         write_results(broken, tmp_path, "broken")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_monte_carlo_trajectories_write_a_csv_with_each_draws_parameters(baseline_path, tmp_path):
+    trajectories = nmmsim.simulate(baseline_path, draws=1024, seed=1, keep="trajectories")
+    netcdf, csv = write_results(trajectories, tmp_path, "baseline")
+    import pandas as pd
+
+    table = pd.read_csv(csv)
+    assert len(table) == 1024 * trajectories.sizes["year"]
+    assert table.columns[0] == "draw" and table.columns[1] == "year"
+    # a draw's parameters are the same in every year of it, one column per parameter
+    column = next(c for c in table.columns if c.startswith("parameters_tax_buoyancy"))
+    first = table[table.draw == 5][column]
+    assert first.nunique() == 1
+    assert first.iloc[0] == pytest.approx(
+        float(trajectories.parameters.sel(draw=5, parameter="tax_buoyancy")))
+    assert netcdf.is_file()
