@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "GROWTH_ATTRS",
     "TARGET_REGION",
     "VARIABLES",
+    "area_paths",
     "build_dataset",
     "growth_path",
     "indicator_paths",
@@ -229,6 +231,40 @@ def indicator_paths(
             # a sector's path is a contiguous row of the model's sector-major arrays
             paths[(variable, sector)] = np.stack(
                 [values[SECTORS.index(sector)] for values in yearly] if sector else yearly)
+    return paths
+
+
+def area_paths(
+    states: Sequence[State], constants: Constants, base: BaseYear, variables: Sequence[str],
+    region_2022: Mapping[tuple[str, str], FloatArray] | None = None,
+) -> dict[tuple[str, str], FloatArray]:
+    """``variables`` (without a sector axis) of every area of `AREAS` over the years, as
+    ``(n_years, n_draws)`` arrays keyed by (variable, area).
+
+    ``region_2022`` may pass that region's paths already computed by `indicator_paths`.
+    """
+    provincial = province_accounts(constants)
+    paths: dict[tuple[str, str], FloatArray] = {}
+    wanted = {v for v in variables if v != "grdp_growth"} | ({"grdp"} if "grdp_growth" in variables
+                                                             else set())
+    for variable in sorted(wanted):
+        by_province = np.stack([np.broadcast_to(VARIABLES[variable].compute(s, provincial),
+                                                s.population.shape) for s in states])
+        if variable == "grdp" and "grdp_growth" in variables:
+            provincial_growth = growth_path(by_province, base.province_grdp_growth[:, None])
+            paths.update({("grdp_growth", p): provincial_growth[:, i]
+                          for i, p in enumerate(PROVINCES)})
+        if variable in variables:
+            paths.update({(variable, p): by_province[:, i] for i, p in enumerate(PROVINCES)})
+    keys = [(variable, "") for variable in variables]
+    for region in REGIONS:
+        if region == TARGET_REGION and region_2022 is not None:
+            found = {key: region_2022[key] for key in keys}
+        else:
+            r_states, r_accounts = region_paths(states, constants, region)
+            base_growth = base.grdp_growth if region == TARGET_REGION else math.nan
+            found = indicator_paths(r_states, r_accounts, base_growth, keys)
+        paths.update({(variable, region): found[(variable, "")] for variable in variables})
     return paths
 
 

@@ -10,7 +10,7 @@ import xarray as xr
 
 import nmmsim
 from nmmsim.calibrated import load_calibrated
-from nmmsim.engine.chunks import SUMMARISED
+from nmmsim.engine.chunks import BY_AREA, SUMMARISED
 from nmmsim.engine.sampling import BLOCK_SIZE, disaster_uniforms, unit_sample
 from nmmsim.engine.sketch import LARGEST, RELATIVE_ERROR, SMALLEST, QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
@@ -197,6 +197,16 @@ def test_summary_quantiles_are_within_their_documented_error(baseline):
         sketched = summary[variable].sel(sector=sector) if sector else summary[variable]
         error = np.abs(sketched.values - exact)
         assert np.all(error <= RELATIVE_ERROR * np.abs(exact) + SMALLEST), variable
+    for variable in BY_AREA:  # every province and both regions, statistics of the aggregate
+        exact = np.quantile(full[f"{variable}_by_area"].values, levels, axis=0,
+                            method="inverted_cdf")
+        sketched = summary[f"{variable}_by_area"].transpose("quantile", "year", "area").values
+        known = ~np.isnan(exact)  # provincial growth of the base year is mostly unpublished
+        np.testing.assert_array_equal(np.isnan(sketched), ~known)
+        error = np.abs(sketched[known] - exact[known])
+        assert np.all(error <= RELATIVE_ERROR * np.abs(exact[known]) + SMALLEST), variable
+    np.testing.assert_array_equal(summary.grdp_nominal_by_area.sel(area="region_2022"),
+                                  summary.grdp_nominal)
     # constant across draws: reported exactly (the sum of the provinces, 991.5 to rounding)
     constant = np.unique(full.grdp_nominal.sel(year=2024).values)
     assert constant.size == 1

@@ -24,10 +24,10 @@ from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
 from nmmsim.model.regions import region_paths
-from nmmsim.results import TARGET_REGION, build_dataset, indicator_paths
+from nmmsim.results import AREAS, TARGET_REGION, area_paths, build_dataset, indicator_paths
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
-__all__ = ["SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
+__all__ = ["BY_AREA", "SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
 
 Keep = Literal["summary", "trajectories"]
 DisasterMode = Literal["random", "expected"]
@@ -48,6 +48,11 @@ SUMMARISED: tuple[tuple[str, str], ...] = (
     ("poverty_rate", ""),
     ("population", ""),
 )
+
+
+#: Indicators whose quantiles a summary keeps for every province and both regions, every year.
+BY_AREA: tuple[str, ...] = ("grdp_nominal", "grdp_growth", "grdp_per_capita", "budget_revenue",
+                            "poverty_rate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +96,7 @@ class RunSpec:
 class ArmSummary:
     """Mergeable statistics of one scenario's draws."""
 
-    sketch: QuantileSketch  # series: SUMMARISED then target measures, each for every year
+    sketch: QuantileSketch  # series: SUMMARISED, target measures, BY_AREA x AREAS; every year
     attained: np.ndarray  # (n_targets, n_years) int64: draws attaining each target if measured then
     attained_all: np.ndarray  # (n_years,) int64: draws attaining every modelled target that year
     trajectories: list[tuple[int, xr.Dataset]] = field(default_factory=list)
@@ -99,7 +104,8 @@ class ArmSummary:
     @classmethod
     def empty(cls, spec: RunSpec) -> ArmSummary:
         n_years = len(spec.years)
-        n_series = (len(SUMMARISED) + len(spec.target_measures)) * n_years
+        n_series = (len(SUMMARISED) + len(spec.target_measures) + len(BY_AREA) * len(AREAS)) \
+            * n_years
         return cls(QuantileSketch.empty(n_series),
                    np.zeros((len(spec.targets), n_years), dtype=np.int64),
                    np.zeros(n_years, dtype=np.int64))
@@ -198,5 +204,7 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
     counts = attained.sum(axis=-1)
     summary.attained += counts[:-1]
     summary.attained_all += counts[-1]
-    summary.sketch.add([paths[key] for key in SUMMARISED] + measured)  # each (n_years, n)
+    by_area = area_paths(states, constants, spec.base, BY_AREA, region_2022=paths)
+    summary.sketch.add([paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
+                       + [by_area[(variable, area)] for variable in BY_AREA for area in AREAS])
     return attained

@@ -1,7 +1,8 @@
 """A Monte Carlo run: the run spec, the backend, and the result as an `xarray.Dataset`.
 
 ``keep="summary"`` gives quantiles of every indicator in `nmmsim.engine.chunks.SUMMARISED` by
-year, and exact counts of draws attaining each target (``attained``) and all of them
+year (region_2022), of those in ``BY_AREA`` for every province and both regions
+(``<name>_by_area``), and exact counts of draws attaining each target (``attained``) and all of them
 (``attained_all``) if measured in each year. ``keep="trajectories"`` gives every draw's full
 paths, as a deterministic run does. Compared scenarios add a ``scenario`` dimension and the
 paired ``discordant`` counts.
@@ -14,12 +15,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from nmmsim.engine.chunks import SUMMARISED, ArmSummary, ChunkSummary, RunSpec
+from nmmsim.engine.chunks import BY_AREA, SUMMARISED, ArmSummary, ChunkSummary, RunSpec
 from nmmsim.engine.executor import Progress, execute
 from nmmsim.engine.sampling import BLOCK_SIZE
 from nmmsim.engine.sketch import LARGEST, RELATIVE_ERROR, SMALLEST
 from nmmsim.levers import SECTORS
-from nmmsim.results import GROWTH_ATTRS, VARIABLES
+from nmmsim.results import AREAS, GROWTH_ATTRS, VARIABLES
 
 __all__ = ["QUANTILES", "run_monte_carlo"]
 
@@ -121,11 +122,19 @@ def _summary_dataset(spec: RunSpec, summary: ArmSummary, attrs: dict[str, Any]) 
     data_vars["sector_share"] = (("quantile", "year", "sector"), data_vars["sector_share"],
                                  {"long_name": VARIABLES["sector_share"].long_name,
                                   "units": VARIABLES["sector_share"].units, "statistic": statistic})
-    for target, block in zip(spec.target_measures, blocks[len(SUMMARISED):], strict=True):
+    first_area = len(SUMMARISED) + len(spec.target_measures)
+    for target, block in zip(spec.target_measures, blocks[len(SUMMARISED):first_area], strict=True):
         data_vars[f"target_{target.target}"] = (
             ("quantile", "year"), block,
             {"long_name": f"{target.description}, measured up to each year", "units": target.unit,
              "statistic": statistic})
+    for k, variable in enumerate(BY_AREA):
+        meta = VARIABLES.get(variable)
+        start = first_area + k * len(AREAS)
+        data_vars[f"{variable}_by_area"] = (
+            ("quantile", "year", "area"), blocks[start:start + len(AREAS)].transpose(1, 2, 0),
+            {"long_name": meta.long_name if meta else GROWTH_ATTRS["long_name"],
+             "units": meta.units if meta else GROWTH_ATTRS["units"], "statistic": statistic})
     data_vars["attained"] = (
         ("target", "year"), summary.attained,
         {"long_name": "Draws attaining the target if it were measured in that year",
@@ -137,7 +146,7 @@ def _summary_dataset(spec: RunSpec, summary: ArmSummary, attrs: dict[str, Any]) 
     dataset = xr.Dataset(
         data_vars,
         coords={"quantile": list(QUANTILES), "year": years, "sector": list(SECTORS),
-                "target": [t.target for t in spec.targets]},
+                "target": [t.target for t in spec.targets], "area": list(AREAS)},
     )
     dataset.attrs.update(attrs)
     return dataset
