@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -93,6 +94,10 @@ _PRIOR_HELP = ("{ low, high } (uniform), { low, mode, high } (triangular) or { m
                "(normal truncated to the bounds, optionally with low and high)")
 _AMOUNT_KEYS = ("share_of_grdp", "vnd_trillion")
 _SPLIT_TOLERANCE = 1e-9
+# a scenario's name names its output files (<out>/<name>.nc): no directories, no hidden files
+_NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: any script's letters and digits, and _
+_NAME_HELP = ("letters, digits, '_', '-' and '.', not starting with '.', at most 100 characters "
+              "(it names the output files)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,12 +257,22 @@ def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         seen.append(resolved)
         tree = _read_toml(current)
         _validate(tree, _SCHEMA, current, ())
+        _check_name(tree.get("name", current.stem), current, given="name" in tree)
         if "description" not in tree:
             raise ScenarioError(f"{current}: missing key 'description' (a sentence or two on the "
                                 "scenario and its grounding)")
         chain.append((current, tree))
         current = _parent_path(current, tree["extends"]) if "extends" in tree else None
     return chain
+
+
+def _check_name(name: str, file: Path, *, given: bool) -> None:
+    if _NAME_PATTERN.fullmatch(name):
+        return
+    if given:
+        raise ScenarioError(f"{file}: name = {name!r} is not allowed; use {_NAME_HELP}")
+    raise ScenarioError(f"{file}: the file name gives the scenario name {name!r}, which is not "
+                        f"allowed; set name = \"...\" in the file, using {_NAME_HELP}")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -185,3 +186,40 @@ def test_a_child_file_may_fix_what_its_parent_gave_a_prior(write, tmp_path):
     scenario = load_scenario(child)
     assert scenario.parameter_overrides == {"tax_buoyancy": 1.05}
     assert "tax_buoyancy" not in scenario.prior_overrides
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["../escaped", "/tmp/anywhere", "sub/dir", ".hidden", "..", "",
+                                  "a" * 101, "two words", "tab\there", "new\nline", "back\\slash",
+                                  "C:", "x\x00y"])
+def test_unsafe_name_is_refused(write, name):
+    # the name becomes <out>/<name>.nc: '../escaped' used to write outside --out
+    path = write(f"name = {json.dumps(name, ensure_ascii=False)}\n")  # a TOML basic string
+    with pytest.raises(ScenarioError, match=r"name = .* is not allowed; use letters, digits") as error:
+        load_scenario(path)
+    assert str(error.value).startswith(f"{path}: ")
+
+
+@pytest.mark.parametrize("name", ["my_push", "push-2030.v2", "a" * 100, "đẩy_mạnh_hạ_tầng", "2030"])
+def test_safe_name_is_kept(write, name):
+    assert load_scenario(write(f'name = "{name}"\n')).name == name
+
+
+def test_unsafe_file_name_without_a_name_key_is_refused(write):
+    path = write("", name="two words.toml")
+    with pytest.raises(ScenarioError, match=r"file name gives the scenario name 'two words', which "
+                       r"is not allowed; set name = \"\.\.\.\" in the file"):
+        load_scenario(path)
+
+
+def test_run_with_an_escaping_name_exits_2_and_writes_nothing(write, tmp_path, capsys):
+    from nmmsim.cli import main
+
+    path = write('name = "../escaped"\n')
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "name = '../escaped' is not allowed" in error
+    assert not out.exists() and not (tmp_path / "escaped.nc").exists()
