@@ -23,7 +23,7 @@ from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
 from nmmsim.parameters import REGISTRY
 from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
 
-__all__ = ["Scenario", "load_scenario", "shipped_scenarios"]
+__all__ = ["Scenario", "load_scenario", "resolve_scenario_path", "shipped_scenarios"]
 
 YEAR_RANGE = (2000, 2100)
 
@@ -187,10 +187,12 @@ def _amount_key(source: Mapping[str, Any]) -> str:
 def load_scenario(path: str | Path) -> Scenario:
     """Read, validate and resolve a scenario file.
 
-    ``extends = "baseline"`` inherits from ``baseline.toml`` beside the file (or any relative or
-    absolute path); the child's values replace the parent's, a child's ``split`` or yearly path
-    replaces the parent's whole, and giving ``share_of_grdp`` drops an inherited ``vnd_trillion``
-    (and the reverse).
+    ``extends = "baseline"`` inherits from ``baseline.toml`` beside the file or, when there is no
+    such file, from the shipped scenario of that name; a relative or absolute path names a file.
+    The child's values replace the parent's, a child's ``split`` or yearly path replaces the
+    parent's whole, and giving ``share_of_grdp`` drops an inherited ``vnd_trillion`` (and the
+    reverse). A child without a ``description`` inherits its parent's; the file at the root of
+    the chain must have one.
 
     Raises
     ------
@@ -227,7 +229,7 @@ def load_scenario(path: str | Path) -> Scenario:
     own = chain[0][1]
     return Scenario(
         name=own.get("name", path.stem),
-        description=own["description"],
+        description=next(tree["description"] for _, tree in chain if "description" in tree),
         grounding=own.get("grounding", ""),
         path=path,
         file_hash=hasher.hexdigest(),
@@ -244,6 +246,36 @@ def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_dir("scenarios").glob("*.toml"))}
 
 
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """The scenario file a command line argument means: a file, else a shipped scenario's name.
+
+    An existing file wins, so a local ``baseline.toml`` given as ``baseline.toml`` is read, while
+    ``baseline`` (no directory, no ``.toml``, no such file) is the shipped baseline.
+
+    Raises
+    ------
+    ScenarioError
+        If ``name_or_path`` is neither a file nor a shipped scenario's name (with the shipped
+        names and a "did you mean").
+
+    Examples
+    --------
+    >>> resolve_scenario_path("baseline").name
+    'baseline.toml'
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_scenarios()
+    text = str(name_or_path)
+    if path.suffix == "" and path.parent == Path(".") and text in shipped:
+        return shipped[text]
+    if path.exists():
+        raise ScenarioError(f"{path}: not a scenario file (a directory or a special file)")
+    raise ScenarioError(f"{path}: no such scenario file, nor a shipped scenario "
+                        f"({', '.join(shipped)}){did_you_mean(path.stem, shipped)}")
+
+
 def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     """The file and its ancestors, child first, each validated on its own."""
     chain: list[tuple[Path, dict[str, Any]]] = []
@@ -258,11 +290,11 @@ def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         tree = _read_toml(current)
         _validate(tree, _SCHEMA, current, ())
         _check_name(tree.get("name", current.stem), current, given="name" in tree)
-        if "description" not in tree:
-            raise ScenarioError(f"{current}: missing key 'description' (a sentence or two on the "
-                                "scenario and its grounding)")
         chain.append((current, tree))
         current = _parent_path(current, tree["extends"]) if "extends" in tree else None
+    if "description" not in chain[-1][1]:
+        raise ScenarioError(f"{chain[-1][0]}: missing key 'description' (a sentence or two on the "
+                            "scenario and its grounding)")
     return chain
 
 
@@ -288,16 +320,21 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _parent_path(child: Path, extends: str) -> Path:
+    """The file ``extends`` names: beside ``child`` (or a path), else a shipped scenario."""
     candidate = Path(extends)
     if candidate.suffix != ".toml":
         candidate = candidate.with_name(candidate.name + ".toml")
     resolved = candidate if candidate.is_absolute() else child.parent / candidate
-    if not resolved.is_file():
-        siblings = [p.stem for p in child.parent.glob("*.toml")]
-        raise ScenarioError(
-            f"{child}: extends = {extends!r}: no file {resolved}{did_you_mean(extends, siblings)}"
-        )
-    return resolved
+    if resolved.is_file():
+        return resolved
+    shipped = shipped_scenarios()
+    bare = candidate.parent == Path(".")  # a name, not a path: may be a shipped scenario
+    if bare and candidate.stem in shipped:
+        return shipped[candidate.stem]
+    siblings = {p.stem for p in child.parent.glob("*.toml") if p.is_file()}
+    known = sorted(siblings | set(shipped)) if bare else sorted(siblings)
+    where = f"no file {resolved}" + (" and no shipped scenario of that name" if bare else "")
+    raise ScenarioError(f"{child}: extends = {extends!r}: {where}{did_you_mean(extends, known)}")
 
 
 def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,

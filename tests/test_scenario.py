@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -118,12 +119,69 @@ def test_root_scenario_must_set_every_lever(write):
         load_scenario(path)
 
 
-def test_missing_description(tmp_path):
+def test_missing_description_at_the_root(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text('extends = "root"\n')
+    baseline = shipped_scenarios()["baseline"].read_text()
+    (tmp_path / "root.toml").write_text(re.sub(r'description = """.*?"""\n', "", baseline,
+                                               flags=re.DOTALL))
+    with pytest.raises(ScenarioError, match=r"root\.toml: missing key 'description'"):
+        load_scenario(path)
+
+
+def test_child_inherits_the_description(tmp_path):
+    # issue 12.15: a child without a description used to fail
     path = tmp_path / "x.toml"
     path.write_text('extends = "baseline"\n')
     (tmp_path / "baseline.toml").write_text(shipped_scenarios()["baseline"].read_text())
-    with pytest.raises(ScenarioError, match="missing key 'description'"):
+    scenario = load_scenario(path)
+    assert scenario.description == load_scenario(shipped_scenarios()["baseline"]).description
+    assert scenario.name == "x"
+
+
+def test_extends_names_a_shipped_scenario_when_no_sibling_exists(tmp_path):
+    # issue 12.15: extends = "baseline" used to find only a sibling file
+    path = tmp_path / "child.toml"
+    path.write_text('extends = "baseline"\ndescription = "x"\n[efficiency]\ncapital = 0.5\n')
+    scenario = load_scenario(path)
+    shipped = load_scenario(shipped_scenarios()["baseline"])
+    assert scenario.levers["investment"] == shipped.levers["investment"]
+    assert scenario.levers["efficiency"]["capital"] == 0.5
+
+
+def test_a_sibling_file_wins_over_the_shipped_scenario(tmp_path):
+    sibling = shipped_scenarios()["baseline"].read_text().replace("capital = 0.85",
+                                                                  "capital = 0.61")
+    (tmp_path / "baseline.toml").write_text(sibling)
+    path = tmp_path / "child.toml"
+    path.write_text('extends = "baseline"\ndescription = "x"\n')
+    assert load_scenario(path).levers["efficiency"]["capital"] == 0.61
+
+
+def test_extends_with_a_directory_part_is_only_a_path(tmp_path):
+    path = tmp_path / "child.toml"
+    path.write_text('extends = "sub/baseline"\ndescription = "x"\n')
+    with pytest.raises(ScenarioError, match=r"extends = 'sub/baseline': no file .*sub/baseline\.toml$"):
         load_scenario(path)
+
+
+def test_resolve_scenario_path(tmp_path, monkeypatch):
+    from nmmsim.scenario import resolve_scenario_path
+
+    assert resolve_scenario_path("baseline") == shipped_scenarios()["baseline"]
+    assert resolve_scenario_path("resolution_96") == shipped_scenarios()["resolution_96"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline.toml").write_text("x")
+    assert resolve_scenario_path("baseline.toml") == Path("baseline.toml")  # a file wins
+    assert resolve_scenario_path("baseline") == shipped_scenarios()["baseline"]
+    (tmp_path / "baseline").write_text("x")
+    assert resolve_scenario_path("baseline") == Path("baseline")
+    with pytest.raises(ScenarioError, match=r"basline: no such scenario file, nor a shipped "
+                       r"scenario \(baseline, .*\) \(did you mean 'baseline'\?\)"):
+        resolve_scenario_path("basline")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ScenarioError, match=r"folder: not a scenario file"):
+        resolve_scenario_path("folder")
 
 
 def test_money_path_replaces_inherited_share(write):
