@@ -11,6 +11,7 @@ import hashlib
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from nmmsim.errors import ScenarioError, did_you_mean
+from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
 from nmmsim.parameters import REGISTRY
 from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
@@ -93,6 +94,10 @@ _PRIOR_FORMS = {
 _PRIOR_HELP = ("{ low, high } (uniform), { low, mode, high } (triangular) or { mean, sd } "
                "(normal truncated to the bounds, optionally with low and high)")
 _AMOUNT_KEYS = ("share_of_grdp", "vnd_trillion")
+# what a yearly table does after its last year
+_AFTER, _HOLD = "after", "hold"
+_GROWTH = _Number(-1.0, 1.0, "a fraction per year, 0.05 for 5%")
+_AFTER_HELP = 'after = "hold" (keep the last value) or after = { growth = 0.05 } (5% a year)'
 _SPLIT_TOLERANCE = 1e-9
 # a scenario's name names its output files (<out>/<name>.nc): no directories, no hidden files
 _NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: any script's letters and digits, and _
@@ -132,10 +137,15 @@ class Scenario:
     def schedule(self, years: range) -> LeverSchedule:
         """The levers for each of ``years`` (the projection years, base year excluded).
 
+        After a yearly table's last year the lever follows the table's ``after``: ``"hold"``
+        keeps the last value, ``{ growth = g }`` multiplies it by ``1 + g`` a year. Without
+        ``after`` the last value is held and a `ScenarioWarning` says so.
+
         Raises
         ------
         ScenarioError
-            If a yearly path lacks one of ``years``.
+            If a yearly path lacks one of ``years`` before its last year, or grows out of the
+            lever's range.
         """
         investment = self.levers["investment"]
         amounts = np.array([
@@ -145,7 +155,7 @@ class Scenario:
         is_share = np.array([_amount_key(investment[s]) == "share_of_grdp" for s in SOURCES])
         split = np.array([[investment[s]["split"].get(d, 0.0) for d in DESTINATIONS]
                           for s in SOURCES])
-        return LeverSchedule(
+        schedule = LeverSchedule(
             years=tuple(years),
             by_year=tuple(
                 YearLevers(
@@ -164,20 +174,64 @@ class Scenario:
                 for i, y in enumerate(years)
             ),
         )
+        self._warn_implicit_hold(years)
+        return schedule
 
     def _path_value(self, keys: tuple[str, ...], year: int) -> float:
         node: Any = self.levers
+        spec: Any = _SCHEMA
         for key in keys:
-            node = node[key]
+            node, spec = node[key], spec[key]
         if not isinstance(node, dict):
             return float(node)
-        if year not in node:
-            given = sorted(node)
+        if year in node:
+            return float(node[year])
+        given = _table_years(node)
+        if year < given[-1]:
             raise ScenarioError(
                 f"{self.path}: {'.'.join(keys)} has no value for {year} (years given: "
-                f"{given[0]}-{given[-1]}); give every projection year or one number for all years"
+                f"{', '.join(map(str, given))}); give every projection year up to the table's "
+                "last, or one number for all years"
             )
-        return float(node[year])
+        last = node[given[-1]]
+        after = node.get(_AFTER, _HOLD)
+        if after == _HOLD:
+            return float(last)
+        value = float(last * (1.0 + after["growth"]) ** (year - given[-1]))
+        if not spec.low <= value <= spec.high:
+            raise ScenarioError(
+                f"{self.path}: {'.'.join(keys)} grows at {after['growth']:g} a year after "
+                f"{given[-1]} to {value:.6g} in {year}, outside [{spec.low}, {spec.high}] "
+                f"({spec.meaning}); lower the growth or end the run earlier"
+            )
+        return value
+
+    def _warn_implicit_hold(self, years: range) -> None:
+        """Warn for each year table a run outlasts that does not say what follows its end."""
+        for keys, table in _year_tables(self.levers, ()):
+            last = _table_years(table)[-1]
+            if _AFTER not in table and years and years[-1] > last:
+                warnings.warn(
+                    f"{self.path}: {'.'.join(keys)} ends in {last}; its {last} value is held "
+                    f"for {last + 1}-{years[-1]}. Say so with {_AFTER_HELP}",
+                    ScenarioWarning, stacklevel=3)
+
+
+def _table_years(table: Mapping[Any, Any]) -> list[int]:
+    return sorted(k for k in table if isinstance(k, int))
+
+
+def _year_tables(node: Mapping[str, Any], where: tuple[str, ...]
+                 ) -> list[tuple[tuple[str, ...], Mapping[Any, Any]]]:
+    """Every yearly-path table in a lever tree, with its keys."""
+    found: list[tuple[tuple[str, ...], Mapping[Any, Any]]] = []
+    for key, value in node.items():
+        if isinstance(value, dict) and key != "split":
+            if any(isinstance(k, int) for k in value):
+                found.append(((*where, key), value))
+            else:
+                found.extend(_year_tables(value, (*where, key)))
+    return found
 
 
 def _amount_key(source: Mapping[str, Any]) -> str:
@@ -408,22 +462,36 @@ def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
 
 
 def _parse_year_table(table: Mapping[str, Any], spec: _Path, file: Path,
-                      dotted: str) -> dict[int, float]:
-    years: dict[int, float] = {}
+                      dotted: str) -> dict[int | str, Any]:
+    years: dict[int | str, Any] = {}
     for key, value in table.items():
+        if key == _AFTER:
+            years[_AFTER] = _parse_after(value, file, f"{dotted}.{key}")
+            continue
         try:
             year = int(key)
         except ValueError:
             year = None
         if year is None or str(year) != key or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
             raise ScenarioError(f"{file}: {dotted}.{key}: year keys must be whole years "
-                                f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]}, e.g. {{ 2025 = 0.1 }}")
+                                f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]}, e.g. {{ 2025 = 0.1 }}, or "
+                                f"{_AFTER_HELP}")
         _check_number(value, spec, file, f"{dotted}.{key}")
         years[year] = float(value)
-    if not years:
-        raise ScenarioError(f"{file}: {dotted} is an empty table; give a number or "
+    if not any(isinstance(k, int) for k in years):
+        what = "is an empty table" if not years else "has no years"
+        raise ScenarioError(f"{file}: {dotted} {what}; give a number or "
                             "{ year = number, ... }")
     return years
+
+
+def _parse_after(value: Any, file: Path, dotted: str) -> str | dict[str, float]:
+    if value == _HOLD:
+        return _HOLD
+    if isinstance(value, dict) and set(value) == {"growth"}:
+        _check_number(value["growth"], _GROWTH, file, f"{dotted}.growth")
+        return {"growth": float(value["growth"])}
+    raise ScenarioError(f"{file}: {dotted} = {value!r} is not allowed; use {_AFTER_HELP}")
 
 
 def _check_number(value: Any, spec: _Number | _Path, file: Path, dotted: str) -> None:

@@ -88,10 +88,89 @@ def test_bad_input_names_file_key_and_allowed_values(write, body, message):
 
 
 def test_missing_year_is_reported_when_running(write):
-    path = write("[efficiency]\ncapital = { 2025 = 0.8, 2026 = 0.8 }\n")
+    path = write("[efficiency]\ncapital = { 2025 = 0.8, 2026 = 0.8, 2028 = 0.8 }\n")
     scenario = load_scenario(path)
-    with pytest.raises(ScenarioError, match=r"efficiency\.capital has no value for 2027"):
+    with pytest.raises(ScenarioError, match=r"efficiency\.capital has no value for 2027 \(years "
+                       r"given: 2025, 2026, 2028\)"):
         nmmsim.simulate(scenario)
+
+
+def test_year_before_a_table_is_missing(write):
+    path = write("[efficiency]\ncapital = { 2026 = 0.8, 2030 = 0.8, after = 'hold' }\n")
+    with pytest.raises(ScenarioError, match=r"efficiency\.capital has no value for 2025"):
+        nmmsim.simulate(path)
+
+
+# --- after a table's last year -------------------------------------------------------------------
+
+
+def test_after_hold_keeps_the_last_value(write):
+    path = write("[efficiency]\ncapital = { 2025 = 0.7, 2026 = 0.75, after = \"hold\" }\n")
+    schedule = load_scenario(path).schedule(range(2025, 2046))
+    assert [schedule.at(y).capital_efficiency for y in (2025, 2026, 2027, 2045)] == \
+        [0.7, 0.75, 0.75, 0.75]
+
+
+def test_after_growth_compounds_from_the_last_value(write):
+    path = write("[investment.public]\n"
+                 "vnd_trillion = { 2025 = 100.0, 2026 = 110.0, after = { growth = 0.05 } }\n")
+    schedule = load_scenario(path).schedule(range(2025, 2046))
+    assert schedule.at(2026).investment_amount[0] == 110.0
+    assert schedule.at(2027).investment_amount[0] == pytest.approx(115.5, rel=1e-14)
+    assert schedule.at(2045).investment_amount[0] == pytest.approx(110.0 * 1.05**19, rel=1e-14)
+
+
+def test_table_without_after_holds_with_a_warning(write):
+    path = write("[efficiency]\ncapital = { 2025 = 0.8, 2026 = 0.7 }\n")
+    with pytest.warns(nmmsim.errors.ScenarioWarning,
+                      match=r"efficiency\.capital ends in 2026; its 2026 value is held for "
+                      r"2027-2030\. Say so with after = \"hold\""):
+        schedule = load_scenario(path).schedule(range(2025, 2031))
+    assert schedule.at(2030).capital_efficiency == 0.7
+
+
+def test_growth_out_of_the_levers_range_is_an_error(write):
+    path = write("[efficiency]\ncapital = { 2025 = 0.8, after = { growth = 0.05 } }\n")
+    scenario = load_scenario(path)
+    scenario.schedule(range(2025, 2029))  # 0.8 * 1.05^3 = 0.926
+    with pytest.raises(ScenarioError, match=r"efficiency\.capital grows at 0\.05 a year after 2025 "
+                       r"to 1\.0(21|2103) in 2030, outside \[0\.0, 1\.0\]"):
+        scenario.schedule(range(2025, 2031))
+
+
+@pytest.mark.parametrize(("after", "message"), [
+    ('"Hold"', r"after = 'Hold' is not allowed; use after = \"hold\""),
+    ('"grow"', r"after = 'grow' is not allowed"),
+    ("{ growth = 2.0 }", r"after\.growth = 2\.0 is outside \[-1\.0, 1\.0\]"),
+    ("{ growth = 0.05, from = 2030 }", r"is not allowed; use after = "),
+    ('{ growth = "5%" }', r"after\.growth = '5%' must be a number"),
+])
+def test_bad_after_is_named(write, after, message):
+    path = write(f"[efficiency]\ncapital = {{ 2025 = 0.8, after = {after} }}\n")
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(path)
+
+
+def test_after_alone_is_not_a_table(write):
+    path = write("[efficiency]\ncapital = { after = \"hold\" }\n")
+    with pytest.raises(ScenarioError, match=r"efficiency\.capital has no years"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_scenario_runs_to_2045_without_warnings(name):
+    # issue 12.4: scenarios with year tables refused horizons past 2030
+    result = nmmsim.simulate(shipped_scenarios()[name], end_year=2045)
+    assert int(result.year[-1]) == 2045
+    assert np.isfinite(result.grdp).all()
+
+
+def test_cli_runs_every_shipped_scenario_to_2045(tmp_path, capsys):
+    from nmmsim.cli import main
+
+    for path in shipped_scenarios().values():
+        assert main(["run", str(path), "--end-year", "2045", "--out", str(tmp_path)]) == 0
+    assert "Error" not in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
