@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from nmmsim._types import FloatArray
 from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
 from nmmsim.parameters import REGISTRY
@@ -97,6 +98,8 @@ _AMOUNT_KEYS = ("share_of_grdp", "vnd_trillion")
 # what a yearly table does after its last year
 _AFTER, _HOLD = "after", "hold"
 _GROWTH = _Number(-1.0, 1.0, "a fraction per year, 0.05 for 5%")
+# investment as shares of GRDP summed over the sources: warn above, refuse above the limit
+_TOTAL_SHARE_WARNING, _TOTAL_SHARE_LIMIT = 0.6, 1.0
 _AFTER_HELP = 'after = "hold" (keep the last value) or after = { growth = 0.05 } (5% a year)'
 _SPLIT_TOLERANCE = 1e-9
 # a scenario's name names its output files (<out>/<name>.nc): no directories, no hidden files
@@ -151,7 +154,7 @@ class Scenario:
         amounts = np.array([
             [self._path_value(("investment", s, _amount_key(investment[s])), y) for s in SOURCES]
             for y in years
-        ])
+        ]).reshape(len(years), len(SOURCES))
         is_share = np.array([_amount_key(investment[s]) == "share_of_grdp" for s in SOURCES])
         split = np.array([[investment[s]["split"].get(d, 0.0) for d in DESTINATIONS]
                           for s in SOURCES])
@@ -174,8 +177,41 @@ class Scenario:
                 for i, y in enumerate(years)
             ),
         )
-        self._warn_implicit_hold(years)
+        self._check_total_share(years, amounts[:, is_share].sum(axis=1))
+        self._warn_unused_or_held(years)
         return schedule
+
+    def _check_total_share(self, years: range, total: FloatArray) -> None:
+        """Investment given as shares of GRDP must stay plausible summed over the sources."""
+        for year, share in zip(years, total, strict=True):
+            if share > _TOTAL_SHARE_LIMIT:
+                raise ScenarioError(
+                    f"{self.path}: investment share_of_grdp sums to {share:.4g} over the sources "
+                    f"in {year}; at most {_TOTAL_SHARE_LIMIT:g} is allowed (investment larger "
+                    "than the GRDP it is a share of)")
+        year, share = max(zip(years, total, strict=True), key=lambda pair: pair[1],
+                          default=(0, 0.0))
+        if share > _TOTAL_SHARE_WARNING:
+            warnings.warn(
+                f"{self.path}: investment share_of_grdp sums to {share:.4g} over the sources in "
+                f"{year}, above {_TOTAL_SHARE_WARNING:g}; for comparison the national rate was "
+                "0.321 in 2024 and the region's 2020 plan 0.47", ScenarioWarning, stacklevel=3)
+
+    def _warn_unused_or_held(self, years: range) -> None:
+        """Warn for table years before ``years``, and for tables ``years`` outlast silently."""
+        for keys, table in _year_tables(self.levers, ()):
+            given = _table_years(table)
+            early = [y for y in given if years and y < years[0]]
+            if early:
+                warnings.warn(
+                    f"{self.path}: {'.'.join(keys)} gives {', '.join(map(str, early))}, before "
+                    f"the first projected year {years[0]} (the base year is {years[0] - 1}); "
+                    "those values are not used", ScenarioWarning, stacklevel=3)
+            if _AFTER not in table and years and years[-1] > given[-1]:
+                warnings.warn(
+                    f"{self.path}: {'.'.join(keys)} ends in {given[-1]}; its {given[-1]} value is "
+                    f"held for {given[-1] + 1}-{years[-1]}. Say so with {_AFTER_HELP}",
+                    ScenarioWarning, stacklevel=3)
 
     def _path_value(self, keys: tuple[str, ...], year: int) -> float:
         node: Any = self.levers
@@ -205,16 +241,6 @@ class Scenario:
                 f"({spec.meaning}); lower the growth or end the run earlier"
             )
         return value
-
-    def _warn_implicit_hold(self, years: range) -> None:
-        """Warn for each year table a run outlasts that does not say what follows its end."""
-        for keys, table in _year_tables(self.levers, ()):
-            last = _table_years(table)[-1]
-            if _AFTER not in table and years and years[-1] > last:
-                warnings.warn(
-                    f"{self.path}: {'.'.join(keys)} ends in {last}; its {last} value is held "
-                    f"for {last + 1}-{years[-1]}. Say so with {_AFTER_HELP}",
-                    ScenarioWarning, stacklevel=3)
 
 
 def _table_years(table: Mapping[Any, Any]) -> list[int]:
@@ -383,10 +409,17 @@ def _parent_path(child: Path, extends: str) -> Path:
         return resolved
     shipped = shipped_scenarios()
     bare = candidate.parent == Path(".")  # a name, not a path: may be a shipped scenario
-    if bare and candidate.stem in shipped:
+    if bare and candidate.stem in shipped and not resolved.exists():
         return shipped[candidate.stem]
+    typed = child.parent / extends  # as typed, without the added .toml
+    for directory in (resolved, typed):
+        if directory.is_dir():
+            raise ScenarioError(f"{child}: extends = {extends!r}: {directory} is a directory; "
+                                "name a scenario file (\"baseline\" or \"path/to/file.toml\")")
+    if resolved.exists():
+        raise ScenarioError(f"{child}: extends = {extends!r}: {resolved} is not a regular file")
     siblings = {p.stem for p in child.parent.glob("*.toml") if p.is_file()}
-    known = sorted(siblings | set(shipped)) if bare else sorted(siblings)
+    known = sorted(((siblings | set(shipped)) if bare else siblings) - {extends})  # never echo
     where = f"no file {resolved}" + (" and no shipped scenario of that name" if bare else "")
     raise ScenarioError(f"{child}: extends = {extends!r}: {where}{did_you_mean(extends, known)}")
 
@@ -425,9 +458,18 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
         total = sum(tree.values())
         if abs(total - 1.0) > _SPLIT_TOLERANCE:
             raise ScenarioError(
-                f"{file}: {'.'.join(where)} sums to {total:.6g}; the shares of "
+                f"{file}: {'.'.join(where)} sums to {_digits_apart(total, 1.0)}; the shares of "
                 f"{', '.join(DESTINATIONS)} must sum to 1 (omitted ones count as 0)"
             )
+
+
+def _digits_apart(value: float, other: float) -> str:
+    """``value`` with enough digits to tell it from ``other`` (at least 6 significant)."""
+    for digits in range(6, 17):
+        text = f"{value:.{digits}g}"
+        if float(text) != other:
+            return text
+    return repr(value)
 
 
 def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:

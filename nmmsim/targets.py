@@ -114,14 +114,18 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
         return value
 
     from_year = number("from_year", required=measure in ("average_growth", "average_reduction"))
+    lower = -math.inf if kind == "at_most" and not (row.get("lower") or "").strip() \
+        else required("lower")
+    upper = number("upper", required=kind in ("within", "at_most"))
+    if upper is not None and lower > upper:
+        raise DataError(f"{at}: lower = {lower:g} is above upper = {upper:g}; a {kind} target "
+                        "needs lower <= upper")
     return Target(
         target=row["target"], description=row["description"], variable=row["variable"],
         sector=row["sector"], measure=measure,  # type: ignore[arg-type]
         from_year=None if from_year is None else int(from_year), year=int(required("year")),
         kind=kind,  # type: ignore[arg-type]
-        lower=-math.inf if kind == "at_most" and not (row.get("lower") or "").strip()
-        else required("lower"),
-        upper=number("upper", required=kind in ("within", "at_most")),
+        lower=lower, upper=upper,
         tolerance=number("tolerance", required=kind == "approximately"),
         unit=row["unit"], source=row["source"], note=row["note"],
     )

@@ -360,3 +360,60 @@ def test_run_with_an_escaping_name_exits_2_and_writes_nothing(write, tmp_path, c
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "name = '../escaped' is not allowed" in error
     assert not out.exists() and not (tmp_path / "escaped.nc").exists()
+
+
+# --- unclear messages and silent acceptance (issue 13.12) ----------------------------------------
+
+
+def test_split_off_by_a_little_shows_enough_digits(write):
+    # used to say "sums to 1"
+    path = write("[investment.fdi.split]\nagriculture = 0.0200001\nindustry_construction = 0.85\n"
+                 "services = 0.13\n")
+    with pytest.raises(ScenarioError, match=r"investment\.fdi\.split sums to 1\.0000001; the shares"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("directory", ["base.toml", "base"])
+def test_extends_naming_a_directory_says_so(tmp_path, directory):
+    # used to suggest exactly what was typed: "did you mean 'base'?"
+    (tmp_path / directory).mkdir()
+    path = tmp_path / "child.toml"
+    path.write_text('extends = "base"\ndescription = "x"\n')
+    with pytest.raises(ScenarioError, match=rf"extends = 'base': .*{directory} is a directory; "
+                       "name a scenario file") as error:
+        load_scenario(path)
+    assert "did you mean" not in str(error.value)
+
+
+def test_extends_never_suggests_what_was_typed(tmp_path):
+    path = tmp_path / "child.toml"
+    path.write_text('extends = "sub/base"\ndescription = "x"\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.toml").mkdir()
+    with pytest.raises(ScenarioError, match=r"sub/base\.toml is a directory"):
+        load_scenario(path)
+
+
+def test_table_years_before_the_projection_warn(write):
+    path = write("[efficiency]\ncapital = { 2023 = 0.5, 2024 = 0.5, 2025 = 0.8, after = 'hold' }\n")
+    with pytest.warns(nmmsim.errors.ScenarioWarning, match=r"efficiency\.capital gives 2023, 2024, "
+                      r"before the first projected year 2025 \(the base year is 2024\); those "
+                      r"values are not used"):
+        nmmsim.simulate(path)
+
+
+def test_total_investment_share_above_the_limit_is_refused(write):
+    # 300% of GRDP invested used to run without a word
+    path = write("".join(f"[investment.{s}]\nshare_of_grdp = 1.0\n"
+                         for s in ("public", "fdi", "private")))
+    scenario = load_scenario(path)
+    with pytest.raises(ScenarioError, match=r"investment share_of_grdp sums to 3 over the sources "
+                       r"in 2025; at most 1 is allowed"):
+        nmmsim.simulate(scenario)
+
+
+def test_total_investment_share_above_the_plausible_level_warns(write):
+    path = write("[investment.public]\nshare_of_grdp = { 2025 = 0.2, 2026 = 0.4, after = 'hold' }\n")
+    with pytest.warns(nmmsim.errors.ScenarioWarning, match=r"sums to 0\.675 over the sources in "
+                      r"2026, above 0\.6"):
+        nmmsim.simulate(path)
