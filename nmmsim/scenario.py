@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from nmmsim._input import read_input
 from nmmsim._types import FloatArray
 from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
@@ -362,12 +363,15 @@ def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     seen: list[Path] = []
     current: Path | None = path
     while current is not None:
-        resolved = current.resolve()
+        tree = _read_toml(current)  # first: it reports a missing file or a symbolic-link loop
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop, on Python 3.11
+            raise ScenarioError(f"{current}: cannot resolve the path ({exc})") from None
         if resolved in seen:
             loop = " -> ".join(str(p) for p in [*seen, resolved])
             raise ScenarioError(f"{path}: 'extends' loops: {loop}")
         seen.append(resolved)
-        tree = _read_toml(current)
         _validate(tree, _SCHEMA, current, ())
         _check_name(tree.get("name", current.stem), current, given="name" in tree)
         chain.append((current, tree))
@@ -388,24 +392,25 @@ def _check_name(name: str, file: Path, *, given: bool) -> None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_input(path, "scenario", ScenarioError)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _parent_path(child: Path, extends: str) -> Path:
     """The file ``extends`` names: beside ``child`` (or a path), else a shipped scenario."""
     candidate = Path(extends)
+    if not extends.strip() or candidate.name in ("", ".", ".."):
+        raise ScenarioError(f"{child}: extends = {extends!r} names no file; give a scenario name "
+                            "(\"baseline\") or a path to a .toml file, or leave extends out")
     if candidate.suffix != ".toml":
         candidate = candidate.with_name(candidate.name + ".toml")
     resolved = candidate if candidate.is_absolute() else child.parent / candidate
-    if resolved.is_file():
+    if resolved.is_file() or resolved.is_symlink():  # reading it reports a broken link or a loop
         return resolved
     shipped = shipped_scenarios()
     bare = candidate.parent == Path(".")  # a name, not a path: may be a shipped scenario
@@ -437,10 +442,10 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
         expected = schema[key]
         if expected is str:
             if not isinstance(value, str):
-                raise ScenarioError(f"{file}: {dotted} = {value!r} must be a string")
+                raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be a string")
         elif isinstance(expected, dict):
             if not isinstance(value, dict):
-                raise ScenarioError(f"{file}: {dotted} = {value!r} must be a table of "
+                raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be a table of "
                                     f"{', '.join(expected) if len(expected) <= 12 else 'names'}")
             _validate(value, expected, file, (*where, key))
         elif isinstance(expected, _Path) and isinstance(value, dict):
@@ -477,10 +482,12 @@ def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
     spec = REGISTRY[name]
     low_bound, high_bound = spec.bounds
     if not isinstance(value, dict) or frozenset(value) not in _PRIOR_FORMS:
-        raise ScenarioError(f"{file}: {dotted} = {value!r} must be {_PRIOR_HELP}")
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be {_PRIOR_HELP}")
     for key, number in value.items():
-        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-            raise ScenarioError(f"{file}: {dotted}.{key} = {number!r} must be a finite number")
+        if isinstance(number, bool) or not isinstance(number, int | float) \
+                or not _fits_float(number) or not math.isfinite(number):
+            raise ScenarioError(f"{file}: {dotted}.{key} = {_short(number)} must be a finite "
+                                "number")
     numbers = {k: float(v) for k, v in value.items()}
     if numbers.get("sd", 1.0) <= 0.0:
         raise ScenarioError(f"{file}: {dotted}.sd = {numbers['sd']} must be positive; to fix the "
@@ -533,19 +540,33 @@ def _parse_after(value: Any, file: Path, dotted: str) -> str | dict[str, float]:
     if isinstance(value, dict) and set(value) == {"growth"}:
         _check_number(value["growth"], _GROWTH, file, f"{dotted}.growth")
         return {"growth": float(value["growth"])}
-    raise ScenarioError(f"{file}: {dotted} = {value!r} is not allowed; use {_AFTER_HELP}")
+    raise ScenarioError(f"{file}: {dotted} = {_short(value)} is not allowed; use {_AFTER_HELP}")
 
 
 def _check_number(value: Any, spec: _Number | _Path, file: Path, dotted: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = "a number or a table { year = number }" if isinstance(spec, _Path) else "a number"
-        raise ScenarioError(f"{file}: {dotted} = {value!r} must be {kind} ({spec.meaning})")
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be {kind} ({spec.meaning})")
+    if isinstance(value, int) and not _fits_float(value):
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} is too large; allowed: "
+                            f"[{spec.low}, {spec.high}] ({spec.meaning})")
     if not math.isfinite(value):
         raise ScenarioError(f"{file}: {dotted} = {value} is not finite; allowed: "
                             f"[{spec.low}, {spec.high}] ({spec.meaning})")
     if not spec.low <= value <= spec.high:
-        raise ScenarioError(f"{file}: {dotted} = {value} is outside [{spec.low}, {spec.high}] "
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} is outside [{spec.low}, {spec.high}] "
                             f"({spec.meaning})")
+
+
+def _fits_float(number: int | float) -> bool:
+    """Whether an integer converts to a float (a TOML integer may have thousands of digits)."""
+    return not isinstance(number, int) or abs(number) < 2**1024
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, with the middle of very long ones left out."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
 
 
 def _merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:

@@ -417,3 +417,83 @@ def test_total_investment_share_above_the_plausible_level_warns(write):
     with pytest.warns(nmmsim.errors.ScenarioWarning, match=r"sums to 0\.675 over the sources in "
                       r"2026, above 0\.6"):
         nmmsim.simulate(path)
+
+
+# --- input files (issue 13.10) -------------------------------------------------------------------
+
+
+def test_scenario_not_utf8(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes('extends = "baseline"\ndescription = "forêt"\n'.encode("latin-1"))
+    with pytest.raises(ScenarioError, match=r"latin\.toml: not UTF-8 text \(byte 0xea on line 2\); "
+                       r"save it as UTF-8"):
+        load_scenario(path)
+
+
+def test_scenario_with_a_byte_order_mark_says_so(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_text('extends = "baseline"\ndescription = "x"\n', encoding="utf-8-sig")
+    with pytest.raises(ScenarioError, match=r"bom\.toml: starts with a UTF-8 byte-order mark"):
+        load_scenario(path)
+
+
+def test_symlink_loop(tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    with pytest.raises(ScenarioError, match=r"a\.toml: symbolic link loop"):
+        load_scenario(tmp_path / "a.toml")
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "a"\ndescription = "x"\n')
+    with pytest.raises(ScenarioError, match=r"a\.toml: symbolic link loop"):
+        load_scenario(child)
+
+
+@pytest.mark.parametrize("extends", ["", " ", ".", "/"])
+def test_empty_extends(tmp_path, extends):
+    path = tmp_path / "child.toml"
+    path.write_text(f'extends = "{extends}"\ndescription = "x"\n')
+    with pytest.raises(ScenarioError, match=r"child\.toml: extends = '.*' names no file; give a "
+                       r"scenario name"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[efficiency]\ncapital = 1" + "0" * 400 + "\n",
+     r"efficiency\.capital = 10+\.\.\.0+ \(401 characters\) is too large; allowed: \[0\.0, 1\.0\]"),
+    ("[priors]\ntax_buoyancy = { low = 1" + "0" * 400 + ", high = 1.2 }\n",
+     r"priors\.tax_buoyancy\.low = .* must be a finite number"),
+    ("[efficiency]\ncapital = 1" + "0" * 5000 + "\n", r"not valid TOML: Exceeds the limit"),
+    ("[investment.public]\nshare_of_grdp = { 2025 = 0.1, after = { growth = 1" + "0" * 400
+     + " } }\n", r"after\.growth = .* is too large"),
+])
+def test_integers_too_large_for_a_float(write, body, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(body))
+
+
+def test_device_file_is_refused():
+    with pytest.raises(ScenarioError, match=r"/dev/zero: not a regular file \(a directory, device "
+                       r"or pipe\); give a scenario file"):
+        load_scenario("/dev/zero")
+
+
+def test_directory_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match=r"not a regular file"):
+        load_scenario(tmp_path)
+
+
+def test_oversized_file_is_refused(tmp_path):
+    from nmmsim._input import MAX_INPUT_BYTES
+
+    path = tmp_path / "big.toml"
+    path.write_text('description = "x"\n' + "#" * MAX_INPUT_BYTES)
+    with pytest.raises(ScenarioError, match=r"big\.toml: larger than 1,048,576 bytes"):
+        load_scenario(path)
+
+
+def test_cli_refuses_a_device_as_scenario_in_one_line(capsys):
+    from nmmsim.cli import main
+
+    assert main(["run", "/dev/zero"]) == 2
+    assert capsys.readouterr().err == ("nmmsim: error: /dev/zero: not a regular file (a directory, "
+                                       "device or pipe); give a scenario file\n")
