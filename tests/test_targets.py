@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nmmsim.errors import DataError
-from nmmsim.targets import load_targets
+from nmmsim.targets import COLUMNS, load_targets
 
 HEADER = ("target,description,variable,sector,measure,from_year,year,kind,lower,upper,tolerance,"
           "unit,source,note\n")
@@ -91,3 +97,24 @@ def test_user_table_with_one_good_row_loads(tmp_path):
     path.write_text(HEADER + ROW + "\n", encoding="utf-8")
     (target,) = load_targets(path)
     assert target.target == "forest" and target.year == 2030 and target.lower == 54
+
+
+CELLS = st.one_of(st.text(st.characters(exclude_categories=("Cs",)), max_size=8),
+                  st.sampled_from(["", "2030", "2021", "at_least", "within", "approximately",
+                                   "at_most", "level", "average_growth", "not_modelled", "12",
+                                   "1e999", "nan", "services", "x,y", '"']))
+
+
+@settings(max_examples=300, deadline=None)
+@given(header=st.lists(st.sampled_from([*COLUMNS, "extra", ""]), max_size=16),
+       rows=st.lists(st.one_of(st.lists(CELLS, min_size=14, max_size=14),
+                               st.lists(CELLS, max_size=16)), max_size=4),
+       full_header=st.booleans())
+def test_generated_targets_table_loads_or_raises_data_error(header, rows, full_header):
+    header = list(COLUMNS) if full_header else header
+    text = "\n".join(",".join(line) for line in [header, *rows])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "targets.csv"
+        path.write_text(text, encoding="utf-8")
+        with contextlib.suppress(DataError):  # any other exception fails the test
+            load_targets(path)
