@@ -497,3 +497,17 @@ def test_cli_refuses_a_device_as_scenario_in_one_line(capsys):
     assert main(["run", "/dev/zero"]) == 2
     assert capsys.readouterr().err == ("nmmsim: error: /dev/zero: not a regular file (a directory, "
                                        "device or pipe); give a scenario file\n")
+
+
+def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## A scenario file"):readme.index("## Python")]
+    example, after = re.findall(r"```toml\n(.*?)```", section, flags=re.DOTALL)
+    (tmp_path / "my_push.toml").write_text(example)
+    assert load_scenario(tmp_path / "my_push.toml").name == "my_push"
+    share, money = after.splitlines()
+    path = tmp_path / "after.toml"
+    path.write_text(f'extends = "baseline"\n[investment.public]\n{share}\n[investment.fdi]\n{money}\n')
+    schedule = load_scenario(path).schedule(range(2025, 2031))
+    assert schedule.at(2028).investment_amount[0] == 0.13
+    assert schedule.at(2027).investment_amount[1] == pytest.approx(115.5, rel=1e-14)
