@@ -278,9 +278,12 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises
     ------
     ScenarioError
-        With the file, key, value and what is allowed, for TOML syntax errors, unknown keys (with a
-        "did you mean"), wrong types, non-finite or out-of-range values, splits not summing to 1,
-        missing levers, and ``extends`` that names no file or loops.
+        With the file, key, value and what is allowed, for files that are not regular UTF-8 files
+        of at most 1 MiB (devices, directories, link loops, a byte-order mark), TOML syntax
+        errors, unknown keys (with a "did you mean"), wrong types, non-finite, too large or
+        out-of-range values, splits not summing to 1, a ``name`` that is not a safe file name,
+        a bad ``after``, missing levers, and ``extends`` that is empty, names a directory or no
+        file, or loops.
 
     Examples
     --------
