@@ -165,12 +165,13 @@ def test_shipped_scenario_runs_to_2045_without_warnings(name):
     assert np.isfinite(result.grdp).all()
 
 
-def test_cli_runs_every_shipped_scenario_to_2045(tmp_path, capsys):
+def test_cli_runs_a_shipped_scenario_with_year_tables_to_2045(tmp_path, capsys):
+    # the one with the most year tables; every shipped scenario runs to 2045 in the test above
     from nmmsim.cli import main
 
-    for path in shipped_scenarios().values():
-        assert main(["run", str(path), "--end-year", "2045", "--out", str(tmp_path)]) == 0
-    assert "Error" not in capsys.readouterr().err
+    path = shipped_scenarios()["resolution_96"]
+    assert main(["run", str(path), "--end-year", "2045", "--out", str(tmp_path)]) == 0
+    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(
