@@ -18,6 +18,8 @@ from nmmsim._types import FloatArray
 
 __all__ = ["Prior", "Triangular", "TruncatedNormal", "Uniform"]
 
+_LOG_TINY = -700.0  # exp() of less is near or below the smallest normal float, 2.2e-308
+
 
 class Prior(Protocol):
     """What the registry needs of a prior: its support and a frozen scipy.stats distribution."""
@@ -121,8 +123,9 @@ class TruncatedNormal:
 
         * a window right of the mean (``a >= 0``) is mirrored to ``[-b, -a]`` with ``1 - u``;
         * a window left of the mean then gives ``log Phi(x) = log Phi(b) + log(r + u (1 - r))``
-          with ``r = Phi(a) / Phi(b)`` from ``log_ndtr``, and ``x = ndtri_exp(log Phi(x))``,
-          which stays exact 40 sd and more from the mean, where ``Phi`` underflows;
+          with ``r = Phi(a) / Phi(b)`` from ``log_ndtr`` (summed in log space where ``r`` is
+          below 1e-304), and ``x = ndtri_exp(log Phi(x))``, which stays exact 40 sd and more
+          from the mean, where ``Phi`` underflows;
         * a window around the mean solves ``Phi(x) = p`` for ``p <= 1/2`` and
           ``Phi(-x) = 1 - p`` otherwise, both from the window's mass ``(erf(b/sqrt 2) -
           erf(a/sqrt 2)) / 2``, a sum of two positive terms.
@@ -143,10 +146,13 @@ class TruncatedNormal:
             mirrored = a >= 0.0
             if mirrored:
                 a, b, u = -b, -a, 1.0 - u
-            log_low, log_high = log_ndtr(a), log_ndtr(b)
-            ratio = np.exp(log_low - log_high)  # Phi(a) / Phi(b)
-            with np.errstate(divide="ignore"):  # u = 0 with Phi(a) / Phi(b) underflowing: -inf
-                log_phi = np.log(ratio - np.expm1(log_low - log_high) * u) + log_high
+            log_ratio = log_ndtr(a) - log_ndtr(b)  # log(Phi(a) / Phi(b))
+            with np.errstate(divide="ignore"):  # log(0) = -inf at u = 0 is meant
+                if log_ratio > _LOG_TINY:
+                    log_phi = np.log(np.exp(log_ratio) - np.expm1(log_ratio) * u)
+                else:  # the ratio would be subnormal: add in log space
+                    log_phi = np.logaddexp(log_ratio, np.log(u) + np.log(-np.expm1(log_ratio)))
+            log_phi += log_ndtr(b)
             standard = -ndtri_exp(log_phi) if mirrored else ndtri_exp(log_phi)
         result: FloatArray = np.clip(self.mean + self.sd * standard, self.low, self.high)
         return result
