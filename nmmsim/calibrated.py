@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nmmsim._input import read_input
 from nmmsim._types import FloatArray
 from nmmsim.atomic import atomic_path
 from nmmsim.errors import CalibrationError, NmmsimError, did_you_mean
@@ -200,18 +201,19 @@ def load_calibrated(path: str | Path | None = None) -> CalibrationResult:
         not finite or lies outside the parameter's bounds, or a covariance that does not match.
     """
     path = Path(path) if path is not None else default_calibration_path()
+    if not path.exists() and not path.is_symlink():
+        raise CalibrationError(f"{path}: cannot read the calibrated parameters (no such file); "
+                               "run `nmmsim calibrate` to write them")
+    text = read_input(path, "calibrated parameter", CalibrationError)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CalibrationError(f"{path}: cannot read the calibrated parameters ({exc.strerror}); "
-                               "run `nmmsim calibrate` to write them") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationError(f"{path}: not valid TOML ({exc})") from exc
+        document = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long for Python
+        raise CalibrationError(f"{path}: not valid TOML ({exc})") from None
     try:
         return _parse(document)
     except CalibrationError as exc:
         raise CalibrationError(f"{path}: {exc}") from exc
-    except (KeyError, TypeError, ValueError, NmmsimError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError, NmmsimError) as exc:
         raise CalibrationError(f"{path}: malformed calibrated parameters ({exc!r}); "
                                "refit with `nmmsim calibrate`") from exc
 

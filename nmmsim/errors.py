@@ -11,6 +11,7 @@ __all__ = [
     "NmmsimError",
     "ParameterError",
     "ScenarioError",
+    "ScenarioWarning",
     "did_you_mean",
 ]
 
@@ -21,6 +22,10 @@ class NmmsimError(Exception):
 
 class ScenarioError(NmmsimError):
     """A scenario file is malformed, names something unknown or holds a value out of range."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario is valid but relies on a documented default the file does not state."""
 
 
 class ParameterError(NmmsimError):

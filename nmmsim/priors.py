@@ -18,6 +18,8 @@ from nmmsim._types import FloatArray
 
 __all__ = ["Prior", "Triangular", "TruncatedNormal", "Uniform"]
 
+_LOG_TINY = -700.0  # exp() of less is near or below the smallest normal float, 2.2e-308
+
 
 class Prior(Protocol):
     """What the registry needs of a prior: its support and a frozen scipy.stats distribution."""
@@ -112,15 +114,47 @@ class TruncatedNormal:
     def ppf(self, u: FloatArray) -> FloatArray:
         """Quantile function at ``u`` in [0, 1]: the normal's, between the truncation points.
 
-        Accurate while the truncation keeps a noticeable part of the normal (here it always does:
-        bounds lie within a few sd of the mean); clipped so rounding never leaves the support.
-        """
-        from scipy.special import ndtr, ndtri
+        Notes
+        -----
+        With ``a``, ``b`` the standardized truncation points, the quantile ``x`` solves
+        ``Phi(x) = (1 - u) Phi(a) + u Phi(b)``. Written that way it loses every digit once the
+        window lies a few sd out on the right (``Phi`` rounds to 1), so it is evaluated where
+        ``Phi`` is small:
 
-        lower = ndtr((self.low - self.mean) / self.sd)
-        upper = ndtr((self.high - self.mean) / self.sd)
-        result: FloatArray = np.clip(
-            self.mean + self.sd * ndtri(lower + u * (upper - lower)), self.low, self.high)
+        * a window right of the mean (``a >= 0``) is mirrored to ``[-b, -a]`` with ``1 - u``;
+        * a window left of the mean then gives ``log Phi(x) = log Phi(b) + log(r + u (1 - r))``
+          with ``r = Phi(a) / Phi(b)`` from ``log_ndtr`` (summed in log space where ``r`` is
+          below 1e-304), and ``x = ndtri_exp(log Phi(x))``, which stays exact 40 sd and more
+          from the mean, where ``Phi`` underflows;
+        * a window around the mean solves ``Phi(x) = p`` for ``p <= 1/2`` and
+          ``Phi(-x) = 1 - p`` otherwise, both from the window's mass ``(erf(b/sqrt 2) -
+          erf(a/sqrt 2)) / 2``, a sum of two positive terms.
+
+        Agrees with ``scipy.stats.truncnorm.ppf`` as stated in docs/montecarlo.md (tested).
+        Clipped so rounding never leaves the support.
+        """
+        from scipy.special import erf, log_ndtr, ndtr, ndtri, ndtri_exp
+
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        if a < 0.0 < b:
+            mass = 0.5 * (erf(b / np.sqrt(2.0)) - erf(a / np.sqrt(2.0)))
+            below = ndtr(a) + u * mass  # Phi(x)
+            above = ndtr(-b) + (1.0 - u) * mass  # Phi(-x), exact where below is near 1
+            standard = ndtri(np.minimum(below, above))
+            standard = np.where(below > above, -standard, standard)
+        else:
+            mirrored = a >= 0.0
+            if mirrored:
+                a, b, u = -b, -a, 1.0 - u
+            log_ratio = log_ndtr(a) - log_ndtr(b)  # log(Phi(a) / Phi(b))
+            with np.errstate(divide="ignore"):  # log(0) = -inf at u = 0 is meant
+                if log_ratio > _LOG_TINY:
+                    log_phi = np.log(np.exp(log_ratio) - np.expm1(log_ratio) * u)
+                else:  # the ratio would be subnormal: add in log space
+                    log_phi = np.logaddexp(log_ratio, np.log(u) + np.log(-np.expm1(log_ratio)))
+            log_phi += log_ndtr(b)
+            standard = -ndtri_exp(log_phi) if mirrored else ndtri_exp(log_phi)
+        result: FloatArray = np.clip(self.mean + self.sd * standard, self.low, self.high)
         return result
 
     def describe(self) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from nmmsim.errors import ScenarioError, did_you_mean
+from nmmsim._input import read_input
+from nmmsim._types import FloatArray
+from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
 from nmmsim.parameters import REGISTRY
 from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
 
-__all__ = ["Scenario", "load_scenario", "shipped_scenarios"]
+__all__ = ["Scenario", "load_scenario", "resolve_scenario_path", "shipped_scenarios"]
 
 YEAR_RANGE = (2000, 2100)
 
@@ -92,7 +96,17 @@ _PRIOR_FORMS = {
 _PRIOR_HELP = ("{ low, high } (uniform), { low, mode, high } (triangular) or { mean, sd } "
                "(normal truncated to the bounds, optionally with low and high)")
 _AMOUNT_KEYS = ("share_of_grdp", "vnd_trillion")
+# what a yearly table does after its last year
+_AFTER, _HOLD = "after", "hold"
+_GROWTH = _Number(-1.0, 1.0, "a fraction per year, 0.05 for 5%")
+# investment as shares of GRDP summed over the sources: warn above, refuse above the limit
+_TOTAL_SHARE_WARNING, _TOTAL_SHARE_LIMIT = 0.6, 1.0
+_AFTER_HELP = 'after = "hold" (keep the last value) or after = { growth = 0.05 } (5% a year)'
 _SPLIT_TOLERANCE = 1e-9
+# a scenario's name names its output files (<out>/<name>.nc): no directories, no hidden files
+_NAME_PATTERN = re.compile(r"[\w-][\w.-]{0,99}")  # \w: any script's letters and digits, and _
+_NAME_HELP = ("letters, digits, '_', '-' and '.', not starting with '.', at most 100 characters "
+              "(it names the output files)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,20 +141,25 @@ class Scenario:
     def schedule(self, years: range) -> LeverSchedule:
         """The levers for each of ``years`` (the projection years, base year excluded).
 
+        After a yearly table's last year the lever follows the table's ``after``: ``"hold"``
+        keeps the last value, ``{ growth = g }`` multiplies it by ``1 + g`` a year. Without
+        ``after`` the last value is held and a `ScenarioWarning` says so.
+
         Raises
         ------
         ScenarioError
-            If a yearly path lacks one of ``years``.
+            If a yearly path lacks one of ``years`` before its last year, or grows out of the
+            lever's range.
         """
         investment = self.levers["investment"]
         amounts = np.array([
             [self._path_value(("investment", s, _amount_key(investment[s])), y) for s in SOURCES]
             for y in years
-        ])
+        ]).reshape(len(years), len(SOURCES))
         is_share = np.array([_amount_key(investment[s]) == "share_of_grdp" for s in SOURCES])
         split = np.array([[investment[s]["split"].get(d, 0.0) for d in DESTINATIONS]
                           for s in SOURCES])
-        return LeverSchedule(
+        schedule = LeverSchedule(
             years=tuple(years),
             by_year=tuple(
                 YearLevers(
@@ -159,20 +178,87 @@ class Scenario:
                 for i, y in enumerate(years)
             ),
         )
+        self._check_total_share(years, amounts[:, is_share].sum(axis=1))
+        self._warn_unused_or_held(years)
+        return schedule
+
+    def _check_total_share(self, years: range, total: FloatArray) -> None:
+        """Investment given as shares of GRDP must stay plausible summed over the sources."""
+        for year, share in zip(years, total, strict=True):
+            if share > _TOTAL_SHARE_LIMIT:
+                raise ScenarioError(
+                    f"{self.path}: investment share_of_grdp sums to {share:.4g} over the sources "
+                    f"in {year}; at most {_TOTAL_SHARE_LIMIT:g} is allowed (investment larger "
+                    "than the GRDP it is a share of)")
+        year, share = max(zip(years, total, strict=True), key=lambda pair: pair[1],
+                          default=(0, 0.0))
+        if share > _TOTAL_SHARE_WARNING:
+            warnings.warn(
+                f"{self.path}: investment share_of_grdp sums to {share:.4g} over the sources in "
+                f"{year}, above {_TOTAL_SHARE_WARNING:g}; for comparison the national rate was "
+                "0.321 in 2024 and the region's 2020 plan 0.47", ScenarioWarning, stacklevel=3)
+
+    def _warn_unused_or_held(self, years: range) -> None:
+        """Warn for table years before ``years``, and for tables ``years`` outlast silently."""
+        for keys, table in _year_tables(self.levers, ()):
+            given = _table_years(table)
+            early = [y for y in given if years and y < years[0]]
+            if early:
+                warnings.warn(
+                    f"{self.path}: {'.'.join(keys)} gives {', '.join(map(str, early))}, before "
+                    f"the first projected year {years[0]} (the base year is {years[0] - 1}); "
+                    "those values are not used", ScenarioWarning, stacklevel=3)
+            if _AFTER not in table and years and years[-1] > given[-1]:
+                warnings.warn(
+                    f"{self.path}: {'.'.join(keys)} ends in {given[-1]}; its {given[-1]} value is "
+                    f"held for {given[-1] + 1}-{years[-1]}. Say so with {_AFTER_HELP}",
+                    ScenarioWarning, stacklevel=3)
 
     def _path_value(self, keys: tuple[str, ...], year: int) -> float:
         node: Any = self.levers
+        spec: Any = _SCHEMA
         for key in keys:
-            node = node[key]
+            node, spec = node[key], spec[key]
         if not isinstance(node, dict):
             return float(node)
-        if year not in node:
-            given = sorted(node)
+        if year in node:
+            return float(node[year])
+        given = _table_years(node)
+        if year < given[-1]:
             raise ScenarioError(
                 f"{self.path}: {'.'.join(keys)} has no value for {year} (years given: "
-                f"{given[0]}-{given[-1]}); give every projection year or one number for all years"
+                f"{', '.join(map(str, given))}); give every projection year up to the table's "
+                "last, or one number for all years"
             )
-        return float(node[year])
+        last = node[given[-1]]
+        after = node.get(_AFTER, _HOLD)
+        if after == _HOLD:
+            return float(last)
+        value = float(last * (1.0 + after["growth"]) ** (year - given[-1]))
+        if not spec.low <= value <= spec.high:
+            raise ScenarioError(
+                f"{self.path}: {'.'.join(keys)} grows at {after['growth']:g} a year after "
+                f"{given[-1]} to {value:.6g} in {year}, outside [{spec.low}, {spec.high}] "
+                f"({spec.meaning}); lower the growth or end the run earlier"
+            )
+        return value
+
+
+def _table_years(table: Mapping[Any, Any]) -> list[int]:
+    return sorted(k for k in table if isinstance(k, int))
+
+
+def _year_tables(node: Mapping[str, Any], where: tuple[str, ...]
+                 ) -> list[tuple[tuple[str, ...], Mapping[Any, Any]]]:
+    """Every yearly-path table in a lever tree, with its keys."""
+    found: list[tuple[tuple[str, ...], Mapping[Any, Any]]] = []
+    for key, value in node.items():
+        if isinstance(value, dict) and key != "split":
+            if any(isinstance(k, int) for k in value):
+                found.append(((*where, key), value))
+            else:
+                found.extend(_year_tables(value, (*where, key)))
+    return found
 
 
 def _amount_key(source: Mapping[str, Any]) -> str:
@@ -182,17 +268,22 @@ def _amount_key(source: Mapping[str, Any]) -> str:
 def load_scenario(path: str | Path) -> Scenario:
     """Read, validate and resolve a scenario file.
 
-    ``extends = "baseline"`` inherits from ``baseline.toml`` beside the file (or any relative or
-    absolute path); the child's values replace the parent's, a child's ``split`` or yearly path
-    replaces the parent's whole, and giving ``share_of_grdp`` drops an inherited ``vnd_trillion``
-    (and the reverse).
+    ``extends = "baseline"`` inherits from ``baseline.toml`` beside the file or, when there is no
+    such file, from the shipped scenario of that name; a relative or absolute path names a file.
+    The child's values replace the parent's, a child's ``split`` or yearly path replaces the
+    parent's whole, and giving ``share_of_grdp`` drops an inherited ``vnd_trillion`` (and the
+    reverse). A child without a ``description`` inherits its parent's; the file at the root of
+    the chain must have one.
 
     Raises
     ------
     ScenarioError
-        With the file, key, value and what is allowed, for TOML syntax errors, unknown keys (with a
-        "did you mean"), wrong types, non-finite or out-of-range values, splits not summing to 1,
-        missing levers, and ``extends`` that names no file or loops.
+        With the file, key, value and what is allowed, for files that are not regular UTF-8 files
+        of at most 1 MiB (devices, directories, link loops, a byte-order mark), TOML syntax
+        errors, unknown keys (with a "did you mean"), wrong types, non-finite, too large or
+        out-of-range values, splits not summing to 1, a ``name`` that is not a safe file name,
+        a bad ``after``, missing levers, and ``extends`` that is empty, names a directory or no
+        file, or loops.
 
     Examples
     --------
@@ -222,7 +313,7 @@ def load_scenario(path: str | Path) -> Scenario:
     own = chain[0][1]
     return Scenario(
         name=own.get("name", path.stem),
-        description=own["description"],
+        description=next(tree["description"] for _, tree in chain if "description" in tree),
         grounding=own.get("grounding", ""),
         path=path,
         file_hash=hasher.hexdigest(),
@@ -239,50 +330,106 @@ def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_dir("scenarios").glob("*.toml"))}
 
 
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """The scenario file a command line argument means: a file, else a shipped scenario's name.
+
+    An existing file wins, so a local ``baseline.toml`` given as ``baseline.toml`` is read, while
+    ``baseline`` (no directory, no ``.toml``, no such file) is the shipped baseline.
+
+    Raises
+    ------
+    ScenarioError
+        If ``name_or_path`` is neither a file nor a shipped scenario's name (with the shipped
+        names and a "did you mean").
+
+    Examples
+    --------
+    >>> resolve_scenario_path("baseline").name
+    'baseline.toml'
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_scenarios()
+    text = str(name_or_path)
+    if path.suffix == "" and path.parent == Path(".") and text in shipped:
+        return shipped[text]
+    if path.exists():
+        raise ScenarioError(f"{path}: not a scenario file (a directory or a special file)")
+    raise ScenarioError(f"{path}: no such scenario file, nor a shipped scenario "
+                        f"({', '.join(shipped)}){did_you_mean(path.stem, shipped)}")
+
+
 def _read_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     """The file and its ancestors, child first, each validated on its own."""
     chain: list[tuple[Path, dict[str, Any]]] = []
     seen: list[Path] = []
     current: Path | None = path
     while current is not None:
-        resolved = current.resolve()
+        tree = _read_toml(current)  # first: it reports a missing file or a symbolic-link loop
+        try:
+            resolved = current.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a link loop, on Python 3.11
+            raise ScenarioError(f"{current}: cannot resolve the path ({exc})") from None
         if resolved in seen:
             loop = " -> ".join(str(p) for p in [*seen, resolved])
             raise ScenarioError(f"{path}: 'extends' loops: {loop}")
         seen.append(resolved)
-        tree = _read_toml(current)
         _validate(tree, _SCHEMA, current, ())
-        if "description" not in tree:
-            raise ScenarioError(f"{current}: missing key 'description' (a sentence or two on the "
-                                "scenario and its grounding)")
+        _check_name(tree.get("name", current.stem), current, given="name" in tree)
         chain.append((current, tree))
         current = _parent_path(current, tree["extends"]) if "extends" in tree else None
+    if "description" not in chain[-1][1]:
+        raise ScenarioError(f"{chain[-1][0]}: missing key 'description' (a sentence or two on the "
+                            "scenario and its grounding)")
     return chain
 
 
+def _check_name(name: str, file: Path, *, given: bool) -> None:
+    if _NAME_PATTERN.fullmatch(name):
+        return
+    if given:
+        raise ScenarioError(f"{file}: name = {name!r} is not allowed; use {_NAME_HELP}")
+    raise ScenarioError(f"{file}: the file name gives the scenario name {name!r}, which is not "
+                        f"allowed; set name = \"...\" in the file, using {_NAME_HELP}")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_input(path, "scenario", ScenarioError)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc.strerror})") from exc
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from exc
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _parent_path(child: Path, extends: str) -> Path:
+    """The file ``extends`` names: beside ``child`` (or a path), else a shipped scenario."""
     candidate = Path(extends)
+    if not extends.strip() or candidate.name in ("", ".", ".."):
+        raise ScenarioError(f"{child}: extends = {extends!r} names no file; give a scenario name "
+                            "(\"baseline\") or a path to a .toml file, or leave extends out")
     if candidate.suffix != ".toml":
         candidate = candidate.with_name(candidate.name + ".toml")
     resolved = candidate if candidate.is_absolute() else child.parent / candidate
-    if not resolved.is_file():
-        siblings = [p.stem for p in child.parent.glob("*.toml")]
-        raise ScenarioError(
-            f"{child}: extends = {extends!r}: no file {resolved}{did_you_mean(extends, siblings)}"
-        )
-    return resolved
+    if resolved.is_file() or resolved.is_symlink():  # reading it reports a broken link or a loop
+        return resolved
+    shipped = shipped_scenarios()
+    bare = candidate.parent == Path(".")  # a name, not a path: may be a shipped scenario
+    if bare and candidate.stem in shipped and not resolved.exists():
+        return shipped[candidate.stem]
+    typed = child.parent / extends  # as typed, without the added .toml
+    for directory in (resolved, typed):
+        if directory.is_dir():
+            raise ScenarioError(f"{child}: extends = {extends!r}: {directory} is a directory; "
+                                "name a scenario file (\"baseline\" or \"path/to/file.toml\")")
+    if resolved.exists():
+        raise ScenarioError(f"{child}: extends = {extends!r}: {resolved} is not a regular file")
+    siblings = {p.stem for p in child.parent.glob("*.toml") if p.is_file()}
+    known = sorted(((siblings | set(shipped)) if bare else siblings) - {extends})  # never echo
+    where = f"no file {resolved}" + (" and no shipped scenario of that name" if bare else "")
+    raise ScenarioError(f"{child}: extends = {extends!r}: {where}{did_you_mean(extends, known)}")
 
 
 def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
@@ -298,10 +445,10 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
         expected = schema[key]
         if expected is str:
             if not isinstance(value, str):
-                raise ScenarioError(f"{file}: {dotted} = {value!r} must be a string")
+                raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be a string")
         elif isinstance(expected, dict):
             if not isinstance(value, dict):
-                raise ScenarioError(f"{file}: {dotted} = {value!r} must be a table of "
+                raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be a table of "
                                     f"{', '.join(expected) if len(expected) <= 12 else 'names'}")
             _validate(value, expected, file, (*where, key))
         elif isinstance(expected, _Path) and isinstance(value, dict):
@@ -319,9 +466,18 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
         total = sum(tree.values())
         if abs(total - 1.0) > _SPLIT_TOLERANCE:
             raise ScenarioError(
-                f"{file}: {'.'.join(where)} sums to {total:.6g}; the shares of "
+                f"{file}: {'.'.join(where)} sums to {_digits_apart(total, 1.0)}; the shares of "
                 f"{', '.join(DESTINATIONS)} must sum to 1 (omitted ones count as 0)"
             )
+
+
+def _digits_apart(value: float, other: float) -> str:
+    """``value`` with enough digits to tell it from ``other`` (at least 6 significant)."""
+    for digits in range(6, 17):
+        text = f"{value:.{digits}g}"
+        if float(text) != other:
+            return text
+    return repr(value)
 
 
 def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
@@ -329,10 +485,12 @@ def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
     spec = REGISTRY[name]
     low_bound, high_bound = spec.bounds
     if not isinstance(value, dict) or frozenset(value) not in _PRIOR_FORMS:
-        raise ScenarioError(f"{file}: {dotted} = {value!r} must be {_PRIOR_HELP}")
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be {_PRIOR_HELP}")
     for key, number in value.items():
-        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-            raise ScenarioError(f"{file}: {dotted}.{key} = {number!r} must be a finite number")
+        if isinstance(number, bool) or not isinstance(number, int | float) \
+                or not _fits_float(number) or not math.isfinite(number):
+            raise ScenarioError(f"{file}: {dotted}.{key} = {_short(number)} must be a finite "
+                                "number")
     numbers = {k: float(v) for k, v in value.items()}
     if numbers.get("sd", 1.0) <= 0.0:
         raise ScenarioError(f"{file}: {dotted}.sd = {numbers['sd']} must be positive; to fix the "
@@ -356,34 +514,62 @@ def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
 
 
 def _parse_year_table(table: Mapping[str, Any], spec: _Path, file: Path,
-                      dotted: str) -> dict[int, float]:
-    years: dict[int, float] = {}
+                      dotted: str) -> dict[int | str, Any]:
+    years: dict[int | str, Any] = {}
     for key, value in table.items():
+        if key == _AFTER:
+            years[_AFTER] = _parse_after(value, file, f"{dotted}.{key}")
+            continue
         try:
             year = int(key)
         except ValueError:
             year = None
         if year is None or str(year) != key or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
             raise ScenarioError(f"{file}: {dotted}.{key}: year keys must be whole years "
-                                f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]}, e.g. {{ 2025 = 0.1 }}")
+                                f"{YEAR_RANGE[0]}-{YEAR_RANGE[1]}, e.g. {{ 2025 = 0.1 }}, or "
+                                f"{_AFTER_HELP}")
         _check_number(value, spec, file, f"{dotted}.{key}")
         years[year] = float(value)
-    if not years:
-        raise ScenarioError(f"{file}: {dotted} is an empty table; give a number or "
+    if not any(isinstance(k, int) for k in years):
+        what = "is an empty table" if not years else "has no years"
+        raise ScenarioError(f"{file}: {dotted} {what}; give a number or "
                             "{ year = number, ... }")
     return years
+
+
+def _parse_after(value: Any, file: Path, dotted: str) -> str | dict[str, float]:
+    if value == _HOLD:
+        return _HOLD
+    if isinstance(value, dict) and set(value) == {"growth"}:
+        _check_number(value["growth"], _GROWTH, file, f"{dotted}.growth")
+        return {"growth": float(value["growth"])}
+    raise ScenarioError(f"{file}: {dotted} = {_short(value)} is not allowed; use {_AFTER_HELP}")
 
 
 def _check_number(value: Any, spec: _Number | _Path, file: Path, dotted: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         kind = "a number or a table { year = number }" if isinstance(spec, _Path) else "a number"
-        raise ScenarioError(f"{file}: {dotted} = {value!r} must be {kind} ({spec.meaning})")
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be {kind} ({spec.meaning})")
+    if isinstance(value, int) and not _fits_float(value):
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} is too large; allowed: "
+                            f"[{spec.low}, {spec.high}] ({spec.meaning})")
     if not math.isfinite(value):
         raise ScenarioError(f"{file}: {dotted} = {value} is not finite; allowed: "
                             f"[{spec.low}, {spec.high}] ({spec.meaning})")
     if not spec.low <= value <= spec.high:
-        raise ScenarioError(f"{file}: {dotted} = {value} is outside [{spec.low}, {spec.high}] "
+        raise ScenarioError(f"{file}: {dotted} = {_short(value)} is outside [{spec.low}, {spec.high}] "
                             f"({spec.meaning})")
+
+
+def _fits_float(number: int | float) -> bool:
+    """Whether an integer converts to a float (a TOML integer may have thousands of digits)."""
+    return not isinstance(number, int) or abs(number) < 2**1024
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, with the middle of very long ones left out."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
 
 
 def _merge(parent: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:

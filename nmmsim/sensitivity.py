@@ -227,6 +227,31 @@ def _evaluate_model(unit: FloatArray, uncertain: list[str], uncertainty: Uncerta
     return np.concatenate(outputs)
 
 
+_LABEL = "none (a label)"  # units of the coordinates that name things
+_COORDINATE_ATTRS: Mapping[str, Mapping[str, str]] = {
+    "target": {"long_name": "Target id (the targets table's 'target' column)", "units": _LABEL},
+    "quantity": {"long_name": "What the index is of: the target's indicator ('value') or "
+                 "whether it is attained ('attained', 1 or 0)", "units": _LABEL},
+    "year": {"long_name": "Year in which the target is measured", "units": "calendar year"},
+    "parameter": {"long_name": "Uncertain parameter (docs/model.md section 4)", "units": _LABEL},
+    "group": {"long_name": "Parameter group", "units": _LABEL},
+    "description": {"long_name": "Target description", "units": _LABEL},
+    "target_unit": {"long_name": "Unit of the target's indicator", "units": _LABEL},
+    "parameter_group": {"long_name": "Group of the parameter", "units": _LABEL},
+}
+# Morris effects are differences of the output per step of an input on the unit cube (its
+# quantile level u), so they carry the output's unit, which differs between targets
+_EFFECT_UNITS = ("the target's unit (coordinate target_unit) per unit of the input's quantile "
+                 "level u in [0, 1]; 1 per unit of u for quantity 'attained'")
+_INDEX_ATTRS: Mapping[str, Mapping[str, str]] = {
+    "S1": {"long_name": "First-order Sobol' index", "units": "1"},
+    "ST": {"long_name": "Total Sobol' index", "units": "1"},
+    "mu_star": {"long_name": "Morris mean absolute elementary effect", "units": _EFFECT_UNITS},
+    "sigma": {"long_name": "Morris standard deviation of elementary effects",
+              "units": _EFFECT_UNITS},
+}
+
+
 def _dataset(found: Mapping[str, FloatArray], names: list[str], targets: tuple[Target, ...],
              years: list[int], attrs: dict[str, str | int]) -> xr.Dataset:
     shape = (len(targets), 2, len(years))
@@ -242,18 +267,22 @@ def _dataset(found: Mapping[str, FloatArray], names: list[str], targets: tuple[T
     dataset = xr.Dataset(data, coords=coords)
     if any(k.endswith("_group") for k in found):
         dataset = dataset.assign_coords(group=groups)
-    dataset = dataset.assign_coords(description=("target", [t.description for t in targets]),
-                                    parameter_group=("parameter", [REGISTRY[n].group
-                                                                   for n in names]))
-    for name, long_name in (("S1", "First-order Sobol' index"), ("ST", "Total Sobol' index"),
-                            ("mu_star", "Morris mean absolute elementary effect"),
-                            ("sigma", "Morris standard deviation of elementary effects")):
+    dataset = dataset.assign_coords(
+        description=("target", [t.description for t in targets]),
+        target_unit=("target", [t.unit for t in targets]),
+        parameter_group=("parameter", [REGISTRY[n].group for n in names]))
+    for name, meta in _COORDINATE_ATTRS.items():
+        if name in dataset.coords:
+            dataset[name].attrs.update(meta)
+    for name, meta in _INDEX_ATTRS.items():
         for suffix in ("", "_group"):
+            of = " of the parameter group" if suffix else ""
             if f"{name}{suffix}" in dataset:
-                dataset[f"{name}{suffix}"].attrs["long_name"] = long_name + (
-                    " of the parameter group" if suffix else "")
+                dataset[f"{name}{suffix}"].attrs.update(long_name=meta["long_name"] + of,
+                                                        units=meta["units"])
             if f"{name}_conf{suffix}" in dataset:
-                dataset[f"{name}_conf{suffix}"].attrs["long_name"] = (
-                    f"Half-width of the bootstrap confidence interval of {name}{suffix}")
+                dataset[f"{name}_conf{suffix}"].attrs.update(
+                    long_name=f"Half-width of the bootstrap confidence interval of {name}{suffix}",
+                    units=meta["units"])
     dataset.attrs.update(attrs)
     return dataset

@@ -19,11 +19,13 @@ from typing import Literal, get_args
 import numpy as np
 import xarray as xr
 
+from nmmsim._input import read_input
 from nmmsim._types import FloatArray
-from nmmsim.errors import DataError
+from nmmsim.errors import DataError, did_you_mean
+from nmmsim.levers import SECTORS
 from nmmsim.observed import ObservedData, load_observed
 
-__all__ = ["Target", "TargetHistory", "load_targets", "met", "target_paths", "target_value"]
+__all__ = ["COLUMNS", "Target", "TargetHistory", "load_targets", "met", "target_paths", "target_value"]
 
 Kind = Literal["at_least", "at_most", "within", "approximately"]
 Measure = Literal["level", "average_growth", "average_reduction", "not_modelled"]
@@ -65,25 +67,59 @@ class Target:
         return f"~{self.lower:g} (+-{100 * (self.tolerance or 0):g}%)"
 
 
+COLUMNS = ("target", "description", "variable", "sector", "measure", "from_year", "year", "kind",
+           "lower", "upper", "tolerance", "unit", "source", "note")
+_YEARS = (2000, 2100)
+
+
 def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
     """Read a targets table (default: the shipped Resolution 96 table).
 
     Raises
     ------
     DataError
-        For a missing column, an unknown kind or measure, or a bound that is not a number.
+        One line naming the file (and line) for a file that is not a regular UTF-8 file, an
+        empty or header-only table, a missing or unknown column, a row with too many or too few
+        fields, a duplicate target id, an unknown kind, measure or sector, a bound that is not a
+        number, ``lower`` above ``upper``, or a year that is not a whole year 2000-2100.
     """
     if path is None:
         text = resources.files("nmmsim").joinpath("data/targets_2030.csv").read_text("utf-8")
         where = "nmmsim/data/targets_2030.csv"
     else:
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise DataError(f"{path}: cannot read targets ({exc.strerror})") from exc
+        text = read_input(Path(path), "targets", DataError)
         where = str(path)
-    return tuple(_parse(where, line, row)
-                 for line, row in enumerate(csv.DictReader(text.splitlines()), 2))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:
+        raise DataError(f"{where}: not a valid CSV table ({exc})") from None
+    if not rows:
+        raise DataError(f"{where}: empty; a targets table needs a header ({','.join(COLUMNS)}) "
+                        "and a row per target")
+    header = rows[0]
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [c for c in header if c not in COLUMNS]
+    if missing or unknown or len(set(header)) != len(header):
+        problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + [
+            f"unknown column '{c}'{did_you_mean(c, COLUMNS)}" for c in unknown] + (
+            ["a repeated column"] if len(set(header)) != len(header) else [])
+        raise DataError(f"{where}:1: {'; '.join(problems)}; the columns are {','.join(COLUMNS)}")
+    targets: list[Target] = []
+    seen: dict[str, int] = {}
+    for line, fields in enumerate(rows[1:], 2):
+        if not fields:
+            continue  # a blank line
+        if len(fields) != len(header):
+            raise DataError(f"{where}:{line}: {len(fields)} fields; the header has {len(header)}")
+        target = _parse(where, line, dict(zip(header, fields, strict=True)))
+        if target.target in seen:
+            raise DataError(f"{where}:{line}: target '{target.target}' repeats line "
+                            f"{seen[target.target]}; each target id must be unique")
+        seen[target.target] = line
+        targets.append(target)
+    if not targets:
+        raise DataError(f"{where}: no targets, only a header; add a row per target")
+    return tuple(targets)
 
 
 def _parse(where: str, line: int, row: dict[str, str]) -> Target:
@@ -113,15 +149,33 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
         assert value is not None
         return value
 
-    from_year = number("from_year", required=measure in ("average_growth", "average_reduction"))
+    def year(key: str, required: bool) -> int | None:
+        value = number(key, required)
+        if value is not None and not (value.is_integer() and _YEARS[0] <= value <= _YEARS[1]):
+            raise DataError(f"{at}: {key} = {row[key].strip()!r} must be a whole year "
+                            f"{_YEARS[0]}-{_YEARS[1]}")
+        return None if value is None else int(value)
+
+    if not row["target"].strip():
+        raise DataError(f"{at}: 'target' (the target's id) is required")
+    if row["sector"] not in ("", *SECTORS):
+        raise DataError(f"{at}: sector = {row['sector']!r}{did_you_mean(row['sector'], SECTORS)};"
+                        f" allowed: empty (the whole region) or {', '.join(SECTORS)}")
+    from_year = year("from_year", required=measure in ("average_growth", "average_reduction"))
+    lower = -math.inf if kind == "at_most" and not (row.get("lower") or "").strip() \
+        else required("lower")
+    upper = number("upper", required=kind in ("within", "at_most"))
+    target_year = year("year", required=True)
+    assert target_year is not None
+    if upper is not None and lower > upper:
+        raise DataError(f"{at}: lower = {lower:g} is above upper = {upper:g}; a {kind} target "
+                        "needs lower <= upper")
     return Target(
         target=row["target"], description=row["description"], variable=row["variable"],
         sector=row["sector"], measure=measure,  # type: ignore[arg-type]
-        from_year=None if from_year is None else int(from_year), year=int(required("year")),
+        from_year=from_year, year=target_year,
         kind=kind,  # type: ignore[arg-type]
-        lower=-math.inf if kind == "at_most" and not (row.get("lower") or "").strip()
-        else required("lower"),
-        upper=number("upper", required=kind in ("within", "at_most")),
+        lower=lower, upper=upper,
         tolerance=number("tolerance", required=kind == "approximately"),
         unit=row["unit"], source=row["source"], note=row["note"],
     )

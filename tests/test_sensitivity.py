@@ -10,6 +10,7 @@ import nmmsim
 from nmmsim.cli import main
 from nmmsim.errors import NmmsimError
 from nmmsim.sensitivity import indices, sensitivity
+from nmmsim.targets import load_targets
 
 A, B = 7.0, 0.1
 # Ishigami & Homma (1990): exact first-order and total indices for a = 7, b = 0.1
@@ -97,3 +98,24 @@ def test_cli_sensitivity_writes_indices_and_charts_and_the_report_shows_them(tmp
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     assert main(["run", baseline, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
     assert "Which uncertainties decide each target" in (tmp_path / "baseline.html").read_text()
+
+
+@pytest.mark.parametrize(("method", "draws"), [("sobol", 32), ("morris", 16)])
+def test_every_variable_and_coordinate_has_units_and_long_name(tmp_path, method, draws):
+    # issue 13.13: the indices had no units and no coordinate had units or a long_name
+    from nmmsim.results import write_netcdf
+
+    found = sensitivity(nmmsim.shipped_scenarios()["baseline"], draws=draws, seed=1,
+                        method=method)
+    path = write_netcdf(found, tmp_path / "indices.nc")
+    with xr.open_dataset(path, engine="h5netcdf") as written:
+        for dataset in (found, written):
+            names = [*dataset.data_vars, *dataset.coords]
+            assert {"target", "quantity", "year", "parameter"} <= set(names)
+            for name in names:
+                attrs = dataset[name].attrs
+                assert attrs.get("units") and attrs.get("long_name"), name
+    assert found.S1.attrs["units"] == "1" if method == "sobol" else \
+        "target_unit" in found.mu_star.attrs["units"]
+    assert list(found.target_unit.values) == [t.unit for t in load_targets()
+                                              if t.modelled]
