@@ -25,6 +25,7 @@ from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
 from nmmsim.parameters import REGISTRY
 from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
+from nmmsim.provinces import PROVINCES
 
 __all__ = ["Scenario", "load_scenario", "resolve_scenario_path", "shipped_scenarios"]
 
@@ -87,6 +88,19 @@ _SCHEMA: dict[str, Any] = {
     },
     "priors": {name: _PriorLeaf(name) for name in REGISTRY},
 }
+#: What a ``[provinces.<name>]`` table may override for one province. FDI goes where it is
+#: attracted (docs/model.md §2), so a province names its FDI as projects, not as an amount.
+_FDI_PROJECTS = "fdi_projects"
+_PROVINCE_SCHEMA: dict[str, Any] = {
+    "investment": {source: _INVESTMENT_SOURCE for source in SOURCES if source != "fdi"},
+    "efficiency": _SCHEMA["efficiency"],
+    "training": _SCHEMA["training"],
+    "revenue": _SCHEMA["revenue"],
+    _FDI_PROJECTS: _Path(0.0, 10_000.0, "VND trillion of FDI registered in the province in that "
+                         "year by named projects, on top of what it attracts (0 in years not given)"),
+}
+_SCHEMA["provinces"] = {province: _PROVINCE_SCHEMA for province in PROVINCES}
+_LEVER_TABLES = ("investment", "efficiency", "training", "revenue", "provinces")
 _PRIOR_FORMS = {
     frozenset({"low", "high"}): "uniform",
     frozenset({"low", "mode", "high"}): "triangular",
@@ -151,36 +165,61 @@ class Scenario:
             If a yearly path lacks one of ``years`` before its last year, or grows out of the
             lever's range.
         """
-        investment = self.levers["investment"]
-        amounts = np.array([
-            [self._path_value(("investment", s, _amount_key(investment[s])), y) for s in SOURCES]
-            for y in years
-        ]).reshape(len(years), len(SOURCES))
-        is_share = np.array([_amount_key(investment[s]) == "share_of_grdp" for s in SOURCES])
-        split = np.array([[investment[s]["split"].get(d, 0.0) for d in DESTINATIONS]
-                          for s in SOURCES])
-        schedule = LeverSchedule(
-            years=tuple(years),
-            by_year=tuple(
-                YearLevers(
-                    investment_amount=amounts[i],
-                    amount_is_share=is_share,
-                    split=split,
-                    capital_efficiency=self._path_value(("efficiency", "capital"), y),
-                    infrastructure_efficiency=self._path_value(("efficiency", "infrastructure"), y),
-                    training_efficiency=self._path_value(("efficiency", "training"), y),
-                    forest_efficiency=self._path_value(("efficiency", "forest"), y),
-                    short_course_share=self._path_value(("training", "short_course_share"), y),
-                    hydropower_revenue_uplift=self._path_value(("revenue", "hydropower_uplift"), y),
-                    border_gate_revenue_uplift=self._path_value(
-                        ("revenue", "border_gate_uplift"), y),
-                )
-                for i, y in enumerate(years)
-            ),
-        )
-        self._check_total_share(years, amounts[:, is_share].sum(axis=1))
+        by_year = tuple(self._year_levers(year) for year in years)
+        schedule = LeverSchedule(years=tuple(years), by_year=by_year)
+        self._check_total_share(years, np.array([
+            (levers.investment_amount * levers.amount_is_share).sum(axis=0).max()
+            for levers in by_year]))
         self._warn_unused_or_held(years)
         return schedule
+
+    def _year_levers(self, year: int) -> YearLevers:
+        """The levers of ``year`` in every province: its ``[provinces.<name>]`` values where it
+        has them, the regional ones elsewhere."""
+        overrides = self.levers.get("provinces", {})
+        n = len(PROVINCES)
+        amount = np.empty((len(SOURCES), n))
+        is_share = np.empty((len(SOURCES), n), dtype=bool)
+        regional = np.empty((len(SOURCES), n), dtype=bool)
+        split = np.empty((len(SOURCES), len(DESTINATIONS), n))
+        for i, source in enumerate(SOURCES):
+            plan = self.levers["investment"][source]
+            key = _amount_key(plan)
+            value = self._path_value(("investment", source, key), year)
+            for j, province in enumerate(PROVINCES):
+                own = overrides.get(province, {}).get("investment", {}).get(source, {})
+                if any(k in own for k in _AMOUNT_KEYS):
+                    own_key = _amount_key(own)
+                    amount[i, j] = self._path_value(
+                        ("provinces", province, "investment", source, own_key), year)
+                    is_share[i, j], regional[i, j] = own_key == "share_of_grdp", False
+                else:
+                    amount[i, j], is_share[i, j], regional[i, j] = value, key == "share_of_grdp", True
+                shares = own.get("split", plan["split"])
+                split[i, :, j] = [shares.get(d, 0.0) for d in DESTINATIONS]
+
+        def lever(table: str, key: str) -> FloatArray:
+            value = self._path_value((table, key), year)
+            return np.array([
+                self._path_value(("provinces", p, table, key), year)
+                if key in overrides.get(p, {}).get(table, {}) else value for p in PROVINCES])
+
+        projects = np.array([_projects(overrides.get(p, {}).get(_FDI_PROJECTS, 0.0), year)
+                             for p in PROVINCES])
+        return YearLevers(
+            investment_amount=amount,
+            amount_is_share=is_share,
+            amount_is_regional=regional,
+            split=split,
+            capital_efficiency=lever("efficiency", "capital"),
+            infrastructure_efficiency=lever("efficiency", "infrastructure"),
+            training_efficiency=lever("efficiency", "training"),
+            forest_efficiency=lever("efficiency", "forest"),
+            short_course_share=lever("training", "short_course_share"),
+            hydropower_revenue_uplift=lever("revenue", "hydropower_uplift"),
+            border_gate_revenue_uplift=lever("revenue", "border_gate_uplift"),
+            fdi_projects=projects,
+        )
 
     def _check_total_share(self, years: range, total: FloatArray) -> None:
         """Investment given as shares of GRDP must stay plausible summed over the sources."""
@@ -244,6 +283,13 @@ class Scenario:
         return value
 
 
+def _projects(node: Any, year: int) -> float:
+    """FDI projects of ``year``: one number for every year, or a table (0 in years not given)."""
+    if not isinstance(node, dict):
+        return float(node)
+    return float(node.get(year, 0.0))
+
+
 def _table_years(table: Mapping[Any, Any]) -> list[int]:
     return sorted(k for k in table if isinstance(k, int))
 
@@ -253,7 +299,7 @@ def _year_tables(node: Mapping[str, Any], where: tuple[str, ...]
     """Every yearly-path table in a lever tree, with its keys."""
     found: list[tuple[tuple[str, ...], Mapping[Any, Any]]] = []
     for key, value in node.items():
-        if isinstance(value, dict) and key != "split":
+        if isinstance(value, dict) and key not in ("split", _FDI_PROJECTS):
             if any(isinstance(k, int) for k in value):
                 found.append(((*where, key), value))
             else:
@@ -317,7 +363,7 @@ def load_scenario(path: str | Path) -> Scenario:
         grounding=own.get("grounding", ""),
         path=path,
         file_hash=hasher.hexdigest(),
-        levers={k: merged[k] for k in ("investment", "efficiency", "training", "revenue")},
+        levers={k: merged.get(k, {}) for k in _LEVER_TABLES},
         parameter_overrides=dict(merged.get("parameters", {})),
         prior_overrides=dict(merged.get("priors", {})),
     )
@@ -438,7 +484,8 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
     for key, value in tree.items():
         dotted = ".".join((*where, key))
         if key not in schema:
-            allowed = ", ".join(schema) if len(schema) <= 12 else f"{len(schema)} names"
+            allowed = ", ".join(schema) if len(schema) <= 12 or where == ("provinces",) \
+                else f"{len(schema)} names"
             raise ScenarioError(
                 f"{file}: unknown key '{dotted}'{did_you_mean(key, schema)}; allowed here: {allowed}"
             )
@@ -453,11 +500,14 @@ def _validate(tree: dict[str, Any], schema: Mapping[str, Any], file: Path,
             _validate(value, expected, file, (*where, key))
         elif isinstance(expected, _Path) and isinstance(value, dict):
             tree[key] = _parse_year_table(value, expected, file, dotted)
+            if key == _FDI_PROJECTS and _AFTER in tree[key]:
+                raise ScenarioError(f"{file}: {dotted} lists projects by year (0 in years not "
+                                    f"given); '{_AFTER}' does not apply to it")
         elif isinstance(expected, _PriorLeaf):
             tree[key] = _parse_prior(value, expected.name, file, dotted)
         else:
             _check_number(value, expected, file, dotted)
-    if where and where[0] == "investment" and len(where) == 2:
+    if len(where) >= 2 and where[-2] == "investment":
         given = [k for k in _AMOUNT_KEYS if k in tree]
         if len(given) > 1:
             raise ScenarioError(f"{file}: {'.'.join(where)} gives both share_of_grdp and "

@@ -40,7 +40,7 @@ def year_levers(draw: st.DrawFn) -> YearLevers:
     amount = np.array([draw(_finite(0.0, 0.3)) if s else draw(_finite(0.0, 500.0)) for s in is_share])
     weights = np.array([[draw(_finite(0.0, 1.0)) for _ in DESTINATIONS] for _ in SOURCES]) + 1e-3
     fraction = _finite(0.0, 1.0)
-    return YearLevers(
+    return YearLevers.uniform(
         investment_amount=amount,
         amount_is_share=is_share,
         split=weights / weights.sum(axis=1, keepdims=True),

@@ -55,12 +55,14 @@ def test_stocks_nonnegative_shares_bounded_and_finite(base_year, params, levers,
 def _with_extra(levers, destination, extra):
     """Levers where, on top of the given investment, ``extra`` VND trillion goes to ``destination``
     (as a fourth, money-valued source; the step handles any number of sources)."""
-    amount = np.append(levers.investment_amount, extra)
-    is_share = np.append(levers.amount_is_share, False)
-    row = np.zeros(levers.split.shape[1])
-    row[destination] = 1.0
+    provinces = levers.investment_amount.shape[1]
+    amount = np.vstack([levers.investment_amount, np.full(provinces, extra)])
+    is_share = np.vstack([levers.amount_is_share, np.zeros(provinces, dtype=bool)])
+    regional = np.vstack([levers.amount_is_regional, np.ones(provinces, dtype=bool)])
+    row = np.zeros((1, levers.split.shape[1], provinces))
+    row[0, destination] = 1.0
     return replace(levers, investment_amount=amount, amount_is_share=is_share,
-                   split=np.vstack([levers.split, row]))
+                   amount_is_regional=regional, split=np.concatenate([levers.split, row]))
 
 
 @settings(max_examples=60, deadline=None)
@@ -94,7 +96,7 @@ def test_more_forest_spending_never_lowers_forest_cover(base_year, params, lever
 def test_zero_training_spend_never_beats_the_programme_path(base_year, params, levers):
     with_programme, _ = _run(base_year, params, levers)
     no_training = levers.split.copy()
-    no_training[:, TRAINING] = 0.0
+    no_training[:, TRAINING] = 0.0  # (sources, destinations, provinces)
     no_programme, _ = _run(base_year, params, replace(levers, split=no_training))
     for a, b in zip(no_programme, with_programme, strict=True):
         assert np.all(a.certified_share <= b.certified_share + 1e-15)

@@ -13,10 +13,10 @@ import nmmsim
 from nmmsim import ScenarioError, load_scenario, shipped_scenarios
 
 SHIPPED = ("baseline", "infrastructure_push", "human_capital", "deep_processing", "green_forest",
-           "resolution_96")
+           "resolution_96", "hub_fdi", "mountain_provinces")
 
 
-def test_all_six_scenarios_are_shipped():
+def test_all_shipped_scenarios_are_listed():
     assert set(shipped_scenarios()) == set(SHIPPED)
 
 
@@ -107,7 +107,7 @@ def test_year_before_a_table_is_missing(write):
 def test_after_hold_keeps_the_last_value(write):
     path = write("[efficiency]\ncapital = { 2025 = 0.7, 2026 = 0.75, after = \"hold\" }\n")
     schedule = load_scenario(path).schedule(range(2025, 2046))
-    assert [schedule.at(y).capital_efficiency for y in (2025, 2026, 2027, 2045)] == \
+    assert [schedule.at(y).capital_efficiency[0] for y in (2025, 2026, 2027, 2045)] == \
         [0.7, 0.75, 0.75, 0.75]
 
 
@@ -115,9 +115,9 @@ def test_after_growth_compounds_from_the_last_value(write):
     path = write("[investment.public]\n"
                  "vnd_trillion = { 2025 = 100.0, 2026 = 110.0, after = { growth = 0.05 } }\n")
     schedule = load_scenario(path).schedule(range(2025, 2046))
-    assert schedule.at(2026).investment_amount[0] == 110.0
-    assert schedule.at(2027).investment_amount[0] == pytest.approx(115.5, rel=1e-14)
-    assert schedule.at(2045).investment_amount[0] == pytest.approx(110.0 * 1.05**19, rel=1e-14)
+    assert schedule.at(2026).investment_amount[0, 0] == 110.0
+    assert schedule.at(2027).investment_amount[0, 0] == pytest.approx(115.5, rel=1e-14)
+    assert schedule.at(2045).investment_amount[0, 0] == pytest.approx(110.0 * 1.05**19, rel=1e-14)
 
 
 def test_table_without_after_holds_with_a_warning(write):
@@ -126,7 +126,7 @@ def test_table_without_after_holds_with_a_warning(write):
                       match=r"efficiency\.capital ends in 2026; its 2026 value is held for "
                       r"2027-2030\. Say so with after = \"hold\""):
         schedule = load_scenario(path).schedule(range(2025, 2031))
-    assert schedule.at(2030).capital_efficiency == 0.7
+    assert schedule.at(2030).capital_efficiency[0] == 0.7
 
 
 def test_growth_out_of_the_levers_range_is_an_error(write):
@@ -269,8 +269,8 @@ def test_money_path_replaces_inherited_share(write):
     scenario = load_scenario(path)
     assert "share_of_grdp" not in scenario.levers["investment"]["public"]
     schedule = scenario.schedule(range(2025, 2031))
-    assert schedule.at(2025).investment_amount[0] == 150.0
-    assert not schedule.at(2025).amount_is_share[0]
+    assert schedule.at(2025).investment_amount[0, 0] == 150.0
+    assert not schedule.at(2025).amount_is_share[0, 0]
 
 
 def test_parameter_override_changes_the_run(write):
@@ -510,5 +510,5 @@ def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
     path = tmp_path / "after.toml"
     path.write_text(f'extends = "baseline"\n[investment.public]\n{share}\n[investment.fdi]\n{money}\n')
     schedule = load_scenario(path).schedule(range(2025, 2031))
-    assert schedule.at(2028).investment_amount[0] == 0.13
-    assert schedule.at(2027).investment_amount[1] == pytest.approx(115.5, rel=1e-14)
+    assert schedule.at(2028).investment_amount[0, 0] == 0.13
+    assert schedule.at(2027).investment_amount[1, 0] == pytest.approx(115.5, rel=1e-14)

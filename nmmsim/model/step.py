@@ -92,9 +92,10 @@ def step(
     # (each province's own) or VND (allocated in proportion to base-year GRDP)
     grdp_prev = real_grdp(state.value_added, constants.product_tax_ratio)
     by_source = [
-        amount * grdp_prev if is_share else np.broadcast_to(amount * constants.allocation,
-                                                            grdp_prev.shape)
-        for amount, is_share in zip(levers.investment_amount, levers.amount_is_share, strict=True)
+        amount[:, None] * np.where(is_share[:, None], grdp_prev,
+                                   np.where(regional[:, None], constants.allocation, 1.0))
+        for amount, is_share, regional in zip(levers.investment_amount, levers.amount_is_share,
+                                              levers.amount_is_regional, strict=True)
     ]
     # FDI: the region's amount is registered in the provinces that attract it, disbursed through a
     # pipeline, and becomes capacity only within what a province can absorb
@@ -103,6 +104,7 @@ def step(
         * np.log(state.infrastructure / constants.infrastructure_base)
         + params.fdi_skill_effect * (state.certified_share - constants.certified_share_base)
     )
+    registered += levers.fdi_projects[:, None]
     fdi_pipeline, disbursed = delay3_step(state.fdi_pipeline, registered, constants.fdi_outflow)
     absorptive_capacity = (
         params.fdi_absorptive_capacity * state.capital[1]
@@ -112,21 +114,21 @@ def step(
     by_source[FDI] = _within_capacity(disbursed, absorptive_capacity)
     # (6, provinces, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on
     # the batch
-    investment = levers.split[0][:, None, None] * by_source[0][None]
+    investment = levers.split[0][:, :, None] * by_source[0][None]
     for split, money in zip(levers.split[1:], by_source[1:], strict=True):
-        investment += split[:, None, None] * money[None]
+        investment += split[:, :, None] * money[None]
 
     # --- sector capital
     capital = (
         state.capital
         * ((1.0 - params.depreciation_rate) * (1.0 - disaster * params.disaster_capital_loss))
-        + levers.capital_efficiency * investment[SECTOR_DESTINATIONS]
+        + levers.capital_efficiency[:, None] * investment[SECTOR_DESTINATIONS]
     )
 
     # --- infrastructure: spending enters a construction pipeline, completions add to the stock
     pipeline, completed = delay3_step(
         state.infrastructure_pipeline,
-        levers.infrastructure_efficiency * investment[INFRASTRUCTURE],
+        levers.infrastructure_efficiency[:, None] * investment[INFRASTRUCTURE],
         constants.construction_outflow,
     )
     infrastructure = state.infrastructure * (1.0 - params.infrastructure_depreciation_rate) + completed
@@ -145,11 +147,12 @@ def step(
     certified_share = (certified_stock + params.entrant_certified_share * entrants) / (1.0 + growth)
     trained_share = (trained_stock + params.entrant_trained_share * entrants) / (1.0 + growth)
 
-    programme = levers.training_efficiency * investment[TRAINING] * _TRILLION_PER_MILLION_IN_THOUSANDS
+    programme = (levers.training_efficiency[:, None] * investment[TRAINING]
+                 * _TRILLION_PER_MILLION_IN_THOUSANDS)
     # trainees as shares of the labour force, within the programmes' yearly capacity
-    certified_demand = _within_capacity((1.0 - levers.short_course_share) * programme / (
+    certified_demand = _within_capacity((1.0 - levers.short_course_share[:, None]) * programme / (
         params.cost_per_certified_trainee * labour_force), params.training_capacity)
-    short_demand = _within_capacity(levers.short_course_share * programme / (
+    short_demand = _within_capacity(levers.short_course_share[:, None] * programme / (
         params.cost_per_short_course_trainee * labour_force), params.training_capacity)
     # Programmes draw from those not yet trained: a share exp(-demand / pool) of the pool is left.
     # Written as 1 - left so shares never exceed 1, even by rounding.
@@ -198,7 +201,7 @@ def step(
 
     # --- forest: afforestation -> young plantations -> counted forest
     programme_hectares = (
-        levers.forest_efficiency * investment[FOREST] * _TRILLION_PER_MILLION_IN_THOUSANDS
+        levers.forest_efficiency[:, None] * investment[FOREST] * _TRILLION_PER_MILLION_IN_THOUSANDS
         / params.cost_per_hectare
     )
     plantable = constants.land_area - state.forest - sum_sectors(state.plantation_pipeline)
@@ -232,12 +235,12 @@ def step(
     intensity = constants.tax_intensity
     value_added_revenue = constants.value_added_tax_scale * (
         intensity[0] * taxed[0]
-        + intensity[1] * (1.0 + levers.hydropower_revenue_uplift) * taxed[1]
+        + intensity[1] * (1.0 + levers.hydropower_revenue_uplift[:, None]) * taxed[1]
         + intensity[2] * taxed[2]
     )
     product_tax_revenue = (
         params.product_tax_collection
-        * (1.0 + levers.border_gate_revenue_uplift)
+        * (1.0 + levers.border_gate_revenue_uplift[:, None])
         * constants.product_tax_ratio
         * sum_sectors(value_added) * price_level
     )
