@@ -246,7 +246,8 @@ def test_extends_with_a_directory_part_is_only_a_path(tmp_path):
 
 
 def test_resolve_scenario_path(tmp_path, monkeypatch):
-    from nmmsim.scenario import resolve_scenario_path
+    from nmmsim.provinces import PROVINCES
+from nmmsim.scenario import resolve_scenario_path
 
     assert resolve_scenario_path("baseline") == shipped_scenarios()["baseline"]
     assert resolve_scenario_path("resolution_96") == shipped_scenarios()["resolution_96"]
@@ -503,7 +504,7 @@ def test_cli_refuses_a_device_as_scenario_in_one_line(capsys):
 def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme[readme.index("## A scenario file"):readme.index("## Python")]
-    example, after = re.findall(r"```toml\n(.*?)```", section, flags=re.DOTALL)
+    example, after, provinces = re.findall(r"```toml\n(.*?)```", section, flags=re.DOTALL)
     (tmp_path / "my_push.toml").write_text(example)
     assert load_scenario(tmp_path / "my_push.toml").name == "my_push"
     share, money = after.splitlines()
@@ -512,3 +513,11 @@ def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
     schedule = load_scenario(path).schedule(range(2025, 2031))
     assert schedule.at(2028).investment_amount[0, 0] == 0.13
     assert schedule.at(2027).investment_amount[1, 0] == pytest.approx(115.5, rel=1e-14)
+    path = tmp_path / "provinces.toml"
+    path.write_text(f'extends = "baseline"\n{provinces}')
+    schedule = load_scenario(path).schedule(range(2025, 2031))
+    bac_giang, son_la = PROVINCES.index("Bac Giang"), PROVINCES.index("Son La")
+    assert schedule.at(2026).fdi_projects[bac_giang] == 20.0
+    assert schedule.at(2028).fdi_projects.sum() == 0.0
+    assert schedule.at(2026).hydropower_revenue_uplift[son_la] == 0.10
+    assert schedule.at(2026).hydropower_revenue_uplift.sum() == pytest.approx(0.10)
