@@ -11,6 +11,7 @@ import pytest
 
 import nmmsim
 from nmmsim import ScenarioError, load_scenario, shipped_scenarios
+from nmmsim.provinces import PROVINCES
 
 SHIPPED = ("baseline", "infrastructure_push", "human_capital", "deep_processing", "green_forest",
            "resolution_96", "hub_fdi", "mountain_provinces")
@@ -246,8 +247,7 @@ def test_extends_with_a_directory_part_is_only_a_path(tmp_path):
 
 
 def test_resolve_scenario_path(tmp_path, monkeypatch):
-    from nmmsim.provinces import PROVINCES
-from nmmsim.scenario import resolve_scenario_path
+    from nmmsim.scenario import resolve_scenario_path
 
     assert resolve_scenario_path("baseline") == shipped_scenarios()["baseline"]
     assert resolve_scenario_path("resolution_96") == shipped_scenarios()["resolution_96"]
