@@ -298,7 +298,7 @@ def target_measures(
     >>> import nmmsim
     >>> run = target_measures(nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"]))
     >>> round(float(run.target_grdp_growth.sel(draw=0, year=2030)), 2)
-    7.9
+    8.0
     """
     if "draw" not in result.dims:
         return result

@@ -247,7 +247,18 @@ class Parameters:
     # --- population and society --------------------------------------------------------------------
     population_growth: FloatArray = _declare(
         "1/year", 0.0120, (0.0060, 0.0160), "population",
-        "Population growth; 1.20%/yr on average 2019-2024 (G1)", source="G1")
+        "Population growth of the provinces together (natural growth and net migration out of "
+        "the region); 1.20%/yr on average 2019-2024 (G1)", source="G1")
+    employment_rate_growth: FloatArray = _declare(
+        "1/year", 0.004, (0.000, 0.018), "population",
+        "Growth of employment per person (participation, formalisation); region 2022-2024: "
+        "employment +1.6%/yr against population +1.2%/yr (G3, G1), 2021-2024: 2.85% against "
+        "1.06% (partly the recovery after the 2021 survey break)")
+    migration_response: FloatArray = _declare(
+        "1/year", 0.005, (0.000, 0.020), "population",
+        "Net migration between the provinces, a share of a province's population a year per "
+        "unit of the log gap between its real GRDP per capita and the 15 provinces' population-"
+        "weighted mean; moves people without changing their total")
     urbanization_trend: FloatArray = _declare(
         "1/year", 0.006, (0.000, 0.020), "population",
         "Share of the rural population becoming urban each year, besides structural change")

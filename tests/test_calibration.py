@@ -231,7 +231,8 @@ def test_unknown_fitted_parameter():
     (lambda t: t.replace("tfp_growth_industry =", "tfp_growth_industri ="), "did you mean"),
     (lambda t: t.replace("population_growth = { value = ", "population_growth = { value = 9"),
      r"population_growth: value .* must be finite and in \[0.006, 0.016\]"),
-    (lambda t: t.replace("matrix = [\n    [", "matrix = [\n    [1.0, "), "symmetric 14 x 14"),
+    (lambda t: t.replace("matrix = [\n    [", "matrix = [\n    [1.0, "),
+     f"symmetric {len(FITTED)} x {len(FITTED)}"),
 ])
 def test_bad_calibrated_file(tmp_path, edit, message):
     path = tmp_path / "calibrated.toml"

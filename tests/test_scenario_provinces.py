@@ -59,15 +59,37 @@ def test_projects_are_zero_in_years_not_listed(tmp_path):
     assert schedule.at(2026).fdi_projects.sum() == 40.0
 
 
-def test_fdi_projects_raise_their_province_and_leave_the_others_unchanged(tmp_path):
-    baseline = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"])
-    projects = nmmsim.simulate(_scenario(
-        tmp_path, '[provinces."Bac Giang"]\nfdi_projects = { 2025 = 30.0, 2026 = 30.0 }\n'))
-    grdp, other = projects.grdp_by_area.sel(draw=0), baseline.grdp_by_area.sel(draw=0)
-    assert grdp.sel(area="Bac Giang", year=2030).item() > other.sel(area="Bac Giang", year=2030).item()
+def test_fdi_projects_reach_the_others_only_through_migration(tmp_path):
+    """A province's levers move another province only through the documented link, migration
+    toward higher income (no competition for FDI; docs/model.md §2)."""
+    from nmmsim.calibrated import calibrated_parameters
+
+    scenario = _scenario(
+        tmp_path, '[provinces."Bac Giang"]\nfdi_projects = { 2025 = 30.0, 2026 = 30.0 }\n')
     rest = [p for p in PROVINCES if p != "Bac Giang"]
-    # no competition for FDI and no migration between provinces yet (docs/model.md §2)
-    np.testing.assert_array_equal(grdp.sel(area=rest), other.sel(area=rest))
+    for migration in (0.0, 0.01):
+        params = calibrated_parameters().with_values({"migration_response": migration})
+        baseline = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], parameters=params)
+        projects = nmmsim.simulate(scenario, parameters=params)
+        grdp, other = projects.grdp_by_area.sel(draw=0), baseline.grdp_by_area.sel(draw=0)
+        assert grdp.sel(area="Bac Giang", year=2030).item() > other.sel(area="Bac Giang",
+                                                                         year=2030).item()
+        if migration == 0.0:
+            np.testing.assert_array_equal(grdp.sel(area=rest), other.sel(area=rest))
+        else:  # Bac Giang draws people from the others, which lose population
+            lost = (projects.population_by_area - baseline.population_by_area).sel(
+                draw=0, year=2030, area=rest)
+            assert bool((lost < 0).all())
+
+
+def test_migration_moves_people_without_changing_their_total():
+    from nmmsim.calibrated import calibrated_parameters
+
+    params = calibrated_parameters().with_values({"migration_response": 0.02})
+    result = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], parameters=params)
+    total = result.population_by_area.sel(draw=0, area=list(PROVINCES)).sum("area")
+    growth = (total / total.shift(year=1)).sel(year=slice(2025, None)) - 1.0
+    np.testing.assert_allclose(growth, params.population_growth[0], rtol=1e-12)
 
 
 def test_a_regional_amount_in_vnd_adds_up_to_itself_over_region_2022(tmp_path):

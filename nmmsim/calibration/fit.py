@@ -47,6 +47,7 @@ FITTED = (
     "deflator_growth",
     "population_growth",
     "hub_attractiveness",
+    "employment_rate_growth",
 )
 
 #: Posterior correlations beyond this are reported: the data move the two parameters together.

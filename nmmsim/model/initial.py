@@ -88,6 +88,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         poverty_rate=column(base.poverty_rate) * ones,
         frontier_productivity=params.frontier_productivity_ratio * base.national_productivity * ones,
         fdi_pipeline=np.repeat(fdi_stage[None], 3, axis=0),
+        employment_rate=column(base.employment / base.population) * ones,
         value_added=value_added,
         budget_revenue=budget_revenue,
         investment=np.full((6, *infrastructure.shape), np.nan),  # not observed in the base year
@@ -101,7 +102,6 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         tax_intensity=tax_intensity,
         infrastructure_base=infrastructure,
         certified_share_base=column(base.certified_share),
-        employment_per_person=column(base.employment / base.population),
         labour_force_per_worker=column(1.0 / (1.0 - base.unemployment_rate)),
         product_tax_ratio=product_tax_ratio,
         value_added_tax_scale=value_added_tax_scale,

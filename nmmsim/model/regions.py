@@ -74,6 +74,7 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
         poverty_rate=mean(state.poverty_rate, state.population),
         frontier_productivity=state.frontier_productivity,
         fdi_pipeline=total(state.fdi_pipeline),
+        employment_rate=total(sum_sectors(state.employment)) / total(state.population),
         value_added=value_added,
         budget_revenue=total(state.budget_revenue),
         investment=total(state.investment),

@@ -38,6 +38,7 @@ class State:
     poverty_rate: FloatArray  # multidimensional poor + near-poor, share of households
     frontier_productivity: FloatArray  # (n,) real GRDP per worker at the frontier, VND million
     fdi_pipeline: FloatArray  # (3, provinces, n) FDI registered, not yet disbursed, DELAY3 stages
+    employment_rate: FloatArray  # employed persons per inhabitant
     # flows and auxiliaries of the year
     value_added: FloatArray  # (3, provinces, n) real
     budget_revenue: FloatArray  # VND trillion, current prices
@@ -58,7 +59,6 @@ class Constants:
     tax_intensity: FloatArray  # (3, 1, n) relative revenue per unit value added
     infrastructure_base: FloatArray  # base-year infrastructure capital (TFP effect is relative)
     certified_share_base: FloatArray
-    employment_per_person: FloatArray  # employment / population, base year
     labour_force_per_worker: FloatArray  # labour force / employment, base year
     product_tax_ratio: FloatArray  # product taxes / sum of sector value added, base year
     value_added_tax_scale: FloatArray  # revenue per unit relative intensity x value added

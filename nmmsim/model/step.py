@@ -81,9 +81,13 @@ def step(
     State
         The new year, stocks and the year's flows.
     """
-    # --- population and labour force
-    population = state.population * (1.0 + params.population_growth)
-    employment_total = constants.employment_per_person * population
+    # --- population and labour force: people move toward provinces with higher income per head
+    log_income = np.log(real_grdp(state.value_added, constants.product_tax_ratio) / state.population)
+    mean_log_income = sum_provinces(state.population * log_income) / sum_provinces(state.population)
+    migration = params.migration_response * (log_income - mean_log_income)
+    population = state.population * (1.0 + params.population_growth + migration)
+    employment_rate = state.employment_rate * (1.0 + params.employment_rate_growth)
+    employment_total = employment_rate * population
     labour_force = constants.labour_force_per_worker * employment_total
     employment_prev_total = sum_sectors(state.employment)
     labour_force_prev = constants.labour_force_per_worker * employment_prev_total
@@ -261,6 +265,7 @@ def step(
         poverty_rate=poverty_rate,
         frontier_productivity=frontier_productivity,
         fdi_pipeline=fdi_pipeline,
+        employment_rate=employment_rate,
         value_added=value_added,
         budget_revenue=value_added_revenue + product_tax_revenue,
         investment=investment,
