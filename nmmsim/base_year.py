@@ -215,7 +215,8 @@ def sector_structure(panel: ProvincialData, region_structure: tuple[float, float
                      grdp: FloatArray, members: np.ndarray) -> FloatArray:
     """``(4, 15)`` shares of GRDP: agriculture, industry-construction, services, product taxes.
 
-    A province with its own published structure (its most recent year up to 2024) keeps it,
+    A province with its own published structure (its most recent year up to 2024 with both the
+    agriculture and the industry share, all four shares taken from that year) keeps it,
     normalised to sum to 1 (published shares are rounded). Where only agriculture and industry
     are published (Thai Nguyen 2022), the rest is split between services and product taxes in
     the region's ratio. The other members of ``region_2022`` share what the region's 2024 value
@@ -224,8 +225,10 @@ def sector_structure(panel: ProvincialData, region_structure: tuple[float, float
     region's.
     """
     own = np.full((4, len(PROVINCES)), np.nan)
-    for row, indicator in enumerate(_SHARE_INDICATORS):
-        own[row] = panel.latest(indicator, 2024)[0] / 100.0
+    for year in range(2018, 2025):  # the most recent year with agriculture and industry, whole
+        published = np.array([panel.get(indicator, year) for indicator in _SHARE_INDICATORS])
+        found = ~np.isnan(published[0]) & ~np.isnan(published[1])
+        own[:, found] = published[:, found] / 100.0
     region = np.asarray(region_structure)
     partial = np.isnan(own[2]) & ~np.isnan(own[0]) & ~np.isnan(own[1])
     rest = 1.0 - own[0] - own[1]

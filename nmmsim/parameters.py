@@ -232,15 +232,15 @@ class Parameters:
         "year", 4.0, (2.0, 7.0), "forest",
         "Mean time for young plantations to count in forest cover (third-order delay)")
     afforestation_base: FloatArray = _declare(
-        "thousand ha/year", 52.0, (30.0, 90.0), "forest",
+        "thousand ha/year", 74.0, (30.0, 90.0), "forest",
         "Afforestation outside the scenario's forest programmes (incl. replanting after harvest); "
         "the default keeps the 2023 young-plantation stock (296 thousand ha, F1) steady at the "
-        "default maturation time")
+        "default maturation time: 296 / 4 years")
     forest_loss_rate: FloatArray = _declare(
-        "1/year", 0.0101, (0.0040, 0.0250), "forest",
+        "1/year", 0.0144, (0.0040, 0.0250), "forest",
         "Yearly harvest and conversion of counted forest; the default balances the default "
-        "maturation flow, so cover is steady without programmes, as national cover was steady "
-        "2019-2024 (F2, F3, F4)")
+        "maturation flow (74 of 5,143 thousand ha), so cover is steady without programmes, as "
+        "national cover was steady 2019-2024 (F2, F3, F4)")
     cost_per_hectare: FloatArray = _declare(
         "VND million per ha", 40.0, (20.0, 80.0), "forest",
         "Programme cost of establishing one hectare of forest")

@@ -11,7 +11,7 @@ import nmmsim
 from nmmsim.model import initial_conditions
 from nmmsim.model.regions import aggregate
 from nmmsim.parameters import Parameters
-from nmmsim.provinces import PROVINCES, load_provincial, region_mask
+from nmmsim.provinces import PROVINCES, REGIONS, load_provincial, region_mask
 from tests.conftest import parameters
 
 RTOL = 1e-9
@@ -48,10 +48,27 @@ def test_base_year_identity(base_result, variable, observed):
     np.testing.assert_allclose(base_result[variable].item(), observed, rtol=RTOL)
 
 
-@pytest.mark.parametrize(("variable", "observed"), OBSERVED_2024.items())
-def test_region_2022_of_the_provinces_is_the_regional_base_year(base_result, variable, observed):
-    by_area = base_result[f"{variable}_by_area"].sel(area="region_2022")
-    np.testing.assert_allclose(by_area.item(), observed, rtol=RTOL)
+def test_the_rules_for_missing_provincial_figures(base_result):
+    """docs/model.md §3, "Provinces": forest cover (F3, P3, F4), poverty (V14.49 relative rates),
+    Thai Nguyen's two published shares (W20), and the residual structure of the others."""
+    cover = base_result.forest_cover_by_area
+    np.testing.assert_allclose(cover.sel(area="Bac Kan").item(), 73.4, rtol=RTOL)
+    np.testing.assert_allclose(cover.sel(area="Hoa Binh").item(), 51.61, rtol=RTOL)
+    np.testing.assert_allclose(cover.sel(area="Vinh Phuc").item(), 42.03, rtol=RTOL)
+    panel = load_provincial()
+    relative = panel.require("poverty_rate_gso_multidim_pct", 2023)
+    poverty = base_result.poverty_rate_by_area.sel(area=list(PROVINCES)).values
+    np.testing.assert_allclose(poverty / relative, poverty[0] / relative[0], rtol=1e-12)
+    thai_nguyen = base_result.sector_share_by_area.sel(area="Thai Nguyen").values
+    tax = base_result.product_tax_share_by_area.sel(area="Thai Nguyen").item()
+    np.testing.assert_allclose(thai_nguyen[:2], [10.5, 59.5], rtol=RTOL)
+    np.testing.assert_allclose(thai_nguyen[2] / tax, 34.82 / 4.44, rtol=RTOL)
+    # the residual provinces share one structure, and the 14 add up to the region by sector
+    shares = base_result.sector_share_by_area
+    np.testing.assert_allclose(shares.sel(area="Ha Giang"), shares.sel(area="Bac Giang"), rtol=1e-12)
+    members = list(REGIONS["region_2022"])
+    np.testing.assert_allclose(base_result.value_added_by_area.sel(area=members).sum("area"),
+                               base_result.value_added, rtol=1e-12)
 
 
 def test_sector_value_added_and_shares(base_result):

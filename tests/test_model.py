@@ -6,12 +6,13 @@ import itertools
 from dataclasses import fields, replace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nmmsim.engine import project
 from nmmsim.levers import FOREST, INFRASTRUCTURE, TRAINING
-from nmmsim.model.delay import delay3_outflow_fraction, delay3_step
+from nmmsim.model.delay import Delay3, delay3_step
 from nmmsim.model.state import State, real_grdp
 from nmmsim.parameters import Parameters
 from tests.conftest import parameters, schedule_of, year_levers
@@ -65,21 +66,35 @@ def _with_extra(levers, destination, extra):
                    amount_is_regional=regional, split=np.concatenate([levers.split, row]))
 
 
+# The links between provinces (docs/model.md §2): migration toward higher income, and the
+# competition of the region's provinces for its FDI. Without them every province responds alone.
+WITHOUT_LINKS = {"migration_response": 0.0, "fdi_infrastructure_elasticity": 0.0,
+                 "fdi_skill_effect": 0.0}
+
+
+def _more_never_lowers_grdp(base_year, params, levers, destination, extra):
+    """Without the links, more investment never lowers any province's GRDP in any year; with
+    them, it never lowers the 15 provinces' total."""
+    for values, total in ((WITHOUT_LINKS, False), ({}, True)):
+        linked = params.with_values(values)
+        low = _grdp(*_run(base_year, linked, _with_extra(levers, destination, 0.0)))
+        high = _grdp(*_run(base_year, linked, _with_extra(levers, destination, extra)))
+        if total:
+            low, high = low.sum(axis=1), high.sum(axis=1)
+        assert np.all(high >= low * (1 - 1e-12)), values
+
+
 @settings(max_examples=60, deadline=None)
 @given(params=parameters(), levers=year_levers(), extra=st.floats(1.0, 300.0))
 def test_more_infrastructure_investment_never_lowers_grdp(base_year, params, levers, extra):
-    low = _grdp(*_run(base_year, params, _with_extra(levers, INFRASTRUCTURE, 0.0)))
-    high = _grdp(*_run(base_year, params, _with_extra(levers, INFRASTRUCTURE, extra)))
-    assert np.all(high >= low * (1 - 1e-12))
+    _more_never_lowers_grdp(base_year, params, levers, INFRASTRUCTURE, extra)
 
 
 @settings(max_examples=60, deadline=None)
 @given(params=parameters(), levers=year_levers(), extra=st.floats(1.0, 300.0),
        sector=st.sampled_from([0, 1, 2]))
 def test_more_sector_investment_never_lowers_grdp(base_year, params, levers, extra, sector):
-    low = _grdp(*_run(base_year, params, _with_extra(levers, sector, 0.0)))
-    high = _grdp(*_run(base_year, params, _with_extra(levers, sector, extra)))
-    assert np.all(high >= low * (1 - 1e-12))
+    _more_never_lowers_grdp(base_year, params, levers, sector, extra)
 
 
 @settings(max_examples=60, deadline=None)
@@ -119,9 +134,28 @@ def test_n_identical_draws_equal_n_copies_of_one(base_year, params, levers, n):
        delay=st.floats(0.2, 20))
 def test_delay3_conserves_material(stages, inflow, delay):
     old = np.array(stages)[:, None]  # (3 stages, 1 draw)
-    new, out = delay3_step(old.copy(), np.array([inflow]), delay3_outflow_fraction(np.array([delay])))
+    new, out = delay3_step(old.copy(), np.array([inflow]), Delay3.of(np.array([delay])))
     np.testing.assert_allclose(new.sum() + out.sum(), old.sum() + inflow, rtol=1e-12, atol=1e-9)
-    assert np.all(new >= 0) and np.all(out >= 0)
+    assert np.all(new >= 0) and np.all(out >= -1e-9 * (old.sum() + inflow))
+
+
+@pytest.mark.parametrize("mean", [0.5, 1.0, 2.0, 3.0, 4.0, 7.0])
+def test_delay3_mean_delay_is_its_parameter(mean):
+    """One year's inflow leaves, on average, ``mean`` years later (docs/model.md §2)."""
+    delay = Delay3.of(np.array([mean]))
+    stages, leaving = delay3_step(np.zeros((3, 1)), np.array([1.0]), delay)
+    outflows = [leaving[0]]
+    for _ in range(400):
+        stages, leaving = delay3_step(stages, np.array([0.0]), delay)
+        outflows.append(leaving[0])
+    outflows = np.array(outflows)
+    np.testing.assert_allclose(outflows.sum(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose((outflows * np.arange(outflows.size)).sum(), mean, rtol=1e-9)
+    # a steady inflow keeps the steady stages
+    steady = delay.steady_stage(np.array([5.0]))
+    again, out = delay3_step(np.repeat(steady[None], 3, axis=0), np.array([5.0]), delay)
+    np.testing.assert_allclose(again, np.repeat(steady[None], 3, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(out, 5.0, rtol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)

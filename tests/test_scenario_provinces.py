@@ -59,25 +59,31 @@ def test_projects_are_zero_in_years_not_listed(tmp_path):
     assert schedule.at(2026).fdi_projects.sum() == 40.0
 
 
-def test_fdi_projects_reach_the_others_only_through_migration(tmp_path):
-    """A province's levers move another province only through the documented link, migration
-    toward higher income (no competition for FDI; docs/model.md §2)."""
+def test_fdi_projects_reach_the_others_only_through_the_links(tmp_path):
+    """A province's levers move another province only through the documented links
+    (docs/model.md §2): migration toward higher income, and the region's FDI, a share of the
+    region's GRDP that the provinces compete for. With both off, the others do not move."""
     from nmmsim.calibrated import calibrated_parameters
 
-    scenario = _scenario(
-        tmp_path, '[provinces."Bac Giang"]\nfdi_projects = { 2025 = 30.0, 2026 = 30.0 }\n')
+    projects = '[provinces."Bac Giang"]\nfdi_projects = { 2025 = 30.0, 2026 = 30.0 }\n'
+    no_fdi = "[investment.fdi]\nshare_of_grdp = 0.0\n"
     rest = [p for p in PROVINCES if p != "Bac Giang"]
-    for migration in (0.0, 0.01):
-        params = calibrated_parameters().with_values({"migration_response": migration})
-        baseline = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], parameters=params)
-        projects = nmmsim.simulate(scenario, parameters=params)
-        grdp, other = projects.grdp_by_area.sel(draw=0), baseline.grdp_by_area.sel(draw=0)
+    links = ("migration_response", "fdi_infrastructure_elasticity", "fdi_skill_effect")
+    for linked in (False, True):
+        params = calibrated_parameters().with_values(
+            {} if linked else {name: 0.0 for name in links})
+        body = "" if linked else no_fdi
+        without = nmmsim.simulate(_scenario(tmp_path, body, "without"), parameters=params)
+        with_projects = nmmsim.simulate(_scenario(tmp_path, body + projects, "with"),
+                                        parameters=params)
+        grdp = with_projects.grdp_by_area.sel(draw=0)
+        other = without.grdp_by_area.sel(draw=0)
         assert grdp.sel(area="Bac Giang", year=2030).item() > other.sel(area="Bac Giang",
                                                                          year=2030).item()
-        if migration == 0.0:
+        if not linked:
             np.testing.assert_array_equal(grdp.sel(area=rest), other.sel(area=rest))
         else:  # Bac Giang draws people from the others, which lose population
-            lost = (projects.population_by_area - baseline.population_by_area).sel(
+            lost = (with_projects.population_by_area - without.population_by_area).sel(
                 draw=0, year=2030, area=rest)
             assert bool((lost < 0).all())
 

@@ -51,7 +51,7 @@ SUMMARISED: tuple[tuple[str, str], ...] = (
 
 
 #: Indicators whose quantiles a summary keeps for every province and both regions, every year.
-#: Three, because each series costs a sketch of 64 KiB per year in every worker (docs/performance.md).
+#: Three, because each series costs a sketch of 68 KiB per year in every worker (docs/performance.md).
 BY_AREA: tuple[str, ...] = ("grdp_nominal", "grdp_growth", "grdp_per_capita")
 
 

@@ -9,7 +9,8 @@ read as 0, magnitudes at or above `LARGEST` share the top bucket.
 
 Error: a quantile is reported as the midpoint of the bucket holding the exact (inverted-CDF)
 sample quantile, so it is within ``RELATIVE_ERROR`` = 2^-8 = 0.39% of it (or within `SMALLEST` of
-it near zero), provided the magnitude lies in [`SMALLEST`, `LARGEST`). Counts are integers, so
+it near zero), provided the magnitude lies in [`SMALLEST`, `LARGEST`); beyond `LARGEST` it is
+reported as NaN, never as the capped value. Counts are integers, so
 merging sketches in any order gives the same result: that is what makes Monte Carlo results
 independent of chunking and workers.
 """
@@ -116,7 +117,9 @@ class QuantileSketch:
         """Inverted-CDF quantiles at ``levels`` (in [0, 1]) of every series, ``(n_series, k)``.
 
         Estimates are clipped to the exact smallest and largest value filed, so a series whose
-        draws all agree reports that value exactly. NaN for a series with no values.
+        draws all agree reports that value exactly. NaN for a series with no values, and where
+        the quantile lies in an open-ended bucket (magnitude at or above `LARGEST`): the sketch
+        does not know where in it, and a capped number must not pass for a quantile.
         """
         levels = np.asarray(levels, dtype=np.float64)
         cumulative = np.cumsum(self.counts, axis=1)
@@ -126,6 +129,8 @@ class QuantileSketch:
         index = np.array([np.searchsorted(cumulative[i], rank[i]) for i in range(self.n_series)])
         index = np.minimum(index, _WIDTH - 1)
         result = np.clip(_bucket_value(index), self.minimum[:, None], self.maximum[:, None])
+        beyond = (index == 0) | (index == _WIDTH - 1)
+        result[beyond & (self.minimum != self.maximum)[:, None]] = np.nan
         result[total == 0] = np.nan
         return result
 

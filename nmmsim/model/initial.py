@@ -6,7 +6,7 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
-from nmmsim.model.delay import delay3_outflow_fraction
+from nmmsim.model.delay import Delay3
 from nmmsim.model.state import Constants, State, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
 from nmmsim.provinces import FDI_HUBS, PROVINCES, region_mask
@@ -56,14 +56,17 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
 
     infrastructure = params.infrastructure_output_ratio * column(base.grdp)
     base_spending = params.infrastructure_investment_share_base * column(base.grdp)
-    # Each stage at the steady state of its yearly spending: stage x outflow fraction = inflow.
-    construction_outflow = delay3_outflow_fraction(params.construction_time)
-    infrastructure_stage = base_spending / construction_outflow
+    # Each stage at the steady state of its yearly spending.
+    construction = Delay3.of(params.construction_time)
+    infrastructure_stage = construction.steady_stage(base_spending)
 
     # FDI: the pipeline at the steady state of the base year's registrations
     fdi_base_share = _fdi_base_share(base, params)
-    fdi_outflow = delay3_outflow_fraction(params.fdi_disbursement_time)
-    fdi_stage = params.fdi_registration_share_base * base.grdp.sum() * fdi_base_share / fdi_outflow
+    disbursement = Delay3.of(params.fdi_disbursement_time)
+    fdi_pool = region_mask("region_2022").astype(np.float64)[:, None]
+    fdi_registered = params.fdi_registration_share_base * np.where(
+        fdi_pool > 0.0, base.grdp[fdi_pool[:, 0] > 0.0].sum() * fdi_base_share, base.grdp[:, None])
+    fdi_stage = disbursement.steady_stage(fdi_registered)
 
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
     value_added_tax_scale = _value_added_tax_scale(base, params, tax_intensity, value_added)
@@ -107,14 +110,15 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         value_added_tax_scale=value_added_tax_scale,
         # taxed base = VA_nominal^buoyancy / VA_nominal_base^(buoyancy - 1), in logs (step.py)
         taxed_log_offset=(params.tax_buoyancy - 1.0) * np.log(value_added),
-        construction_outflow=construction_outflow,
-        maturation_outflow=delay3_outflow_fraction(params.plantation_maturation_time),
+        construction=construction,
+        maturation=Delay3.of(params.plantation_maturation_time),
         land_area=column(base.land_area),
         allocation=column(base.grdp / base.grdp[region].sum()),
         afforestation_allocation=column(base.forest_young / base.forest_young[region].sum()),
         inverse_frontier_gap=_inverse_frontier_gap(base, params),
         fdi_base_share=fdi_base_share,
-        fdi_outflow=fdi_outflow,
+        fdi_pool=fdi_pool,
+        disbursement=disbursement,
     )
     return state, constants
 
@@ -217,11 +221,13 @@ def _inverse_frontier_gap(base: BaseYear, params: Parameters) -> FloatArray:
 
 
 def _fdi_base_share(base: BaseYear, params: Parameters) -> FloatArray:
-    """Each province's share of the FDI registered in the region (all 15 provinces) at base-year
-    attraction, ``(provinces, n)``: in proportion to its industrial value added, times
-    ``1 + hub_attractiveness`` in the four hubs (`nmmsim.provinces.FDI_HUBS`). No provincial FDI
-    series exists; the calibration to provincial GRDP carries ``hub_attractiveness``."""
+    """Each member's share of the FDI registered in region_2022 at base-year attraction,
+    ``(provinces, n)``: in proportion to its industrial value added, times
+    ``1 + hub_attractiveness`` in the hubs (`nmmsim.provinces.FDI_HUBS`); 1 for a province outside
+    the region, which registers its own amount. No provincial FDI series exists; the calibration
+    to provincial GRDP carries ``hub_attractiveness``."""
+    members = region_mask("region_2022")[:, None]
     hub = np.array([p in FDI_HUBS for p in PROVINCES], dtype=np.float64)[:, None]
     weight = (base.grdp * base.sector_share[1])[:, None] * (1.0 + params.hub_attractiveness * hub)
-    share: FloatArray = weight / sum_provinces(weight)
+    share: FloatArray = np.where(members, weight / sum_provinces(weight * members), 1.0)
     return share

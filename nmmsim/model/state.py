@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nmmsim._types import FloatArray
+from nmmsim.model.delay import Delay3
 
 __all__ = ["Constants", "State", "real_grdp", "sum_provinces", "sum_sectors"]
 
@@ -63,14 +64,15 @@ class Constants:
     product_tax_ratio: FloatArray  # product taxes / sum of sector value added, base year
     value_added_tax_scale: FloatArray  # revenue per unit relative intensity x value added
     taxed_log_offset: FloatArray  # (3, provinces, n) (tax_buoyancy - 1) x log(base-year value added)
-    construction_outflow: FloatArray  # share of each infrastructure pipeline stage completing a year
-    maturation_outflow: FloatArray  # share of each plantation pipeline stage maturing a year
+    construction: Delay3  # the infrastructure construction pipeline's delay, mean construction_time
+    maturation: Delay3  # the young plantations' delay, mean plantation_maturation_time
     land_area: FloatArray  # (provinces, 1) thousand ha
     allocation: FloatArray  # (provinces, 1) share of a regional amount in VND: base-year GRDP share
     afforestation_allocation: FloatArray  # (provinces, 1) share of baseline afforestation
     inverse_frontier_gap: FloatArray  # (provinces, n) 1 / base-year log gap to the frontier
     fdi_base_share: FloatArray  # (provinces, n) share of the region's FDI at base-year attraction
-    fdi_outflow: FloatArray  # (n,) share of each FDI pipeline stage disbursed a year
+    fdi_pool: FloatArray  # (provinces, 1) 1 for the provinces that share the region's FDI
+    disbursement: Delay3  # the FDI pipeline's delay, mean fdi_disbursement_time
 
 
 def sum_sectors(by_sector: FloatArray) -> FloatArray:

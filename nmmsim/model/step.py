@@ -101,15 +101,22 @@ def step(
         for amount, is_share, regional in zip(levers.investment_amount, levers.amount_is_share,
                                               levers.amount_is_regional, strict=True)
     ]
-    # FDI: the region's amount is registered in the provinces that attract it, disbursed through a
-    # pipeline, and becomes capacity only within what a province can absorb
-    registered = sum_provinces(by_source[FDI]) * constants.fdi_base_share * np.exp(
+    # FDI: the region's amount is registered in the provinces that attract it (they compete for
+    # it), disbursed through a pipeline, and becomes capacity only within what a province absorbs.
+    # A province outside the region (Vinh Phuc) registers its own amount.
+    weight = constants.fdi_base_share * np.exp(
         params.fdi_infrastructure_elasticity
         * np.log(state.infrastructure / constants.infrastructure_base)
         + params.fdi_skill_effect * (state.certified_share - constants.certified_share_base)
     )
+    pool = constants.fdi_pool
+    registered = np.where(
+        pool > 0.0,
+        sum_provinces(by_source[FDI] * pool) * weight / sum_provinces(weight * pool),
+        by_source[FDI],
+    )
     registered += levers.fdi_projects[:, None]
-    fdi_pipeline, disbursed = delay3_step(state.fdi_pipeline, registered, constants.fdi_outflow)
+    fdi_pipeline, disbursed = delay3_step(state.fdi_pipeline, registered, constants.disbursement)
     absorptive_capacity = (
         params.fdi_absorptive_capacity * state.capital[1]
         * (state.infrastructure / constants.infrastructure_base)
@@ -133,7 +140,7 @@ def step(
     pipeline, completed = delay3_step(
         state.infrastructure_pipeline,
         levers.infrastructure_efficiency[:, None] * investment[INFRASTRUCTURE],
-        constants.construction_outflow,
+        constants.construction,
     )
     infrastructure = state.infrastructure * (1.0 - params.infrastructure_depreciation_rate) + completed
 
@@ -212,7 +219,7 @@ def step(
     afforestation = _saturating_gain(
         plantable, params.afforestation_base * constants.afforestation_allocation + programme_hectares)
     plantation_pipeline, matured = delay3_step(
-        state.plantation_pipeline, afforestation, constants.maturation_outflow
+        state.plantation_pipeline, afforestation, constants.maturation
     )
     forest = (
         state.forest * (1.0 - params.forest_loss_rate) * (1.0 - disaster * params.disaster_forest_loss)
