@@ -7,10 +7,13 @@ integer counts, so the merge order does not matter and every backend gives the s
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
+import os
 import signal
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -24,14 +27,17 @@ Progress = Callable[[int, int], None]
 
 _TASKS_PER_WORKER = 4  # enough tasks to balance the load and show progress
 _MAX_TASK_CHUNKS = 16  # and a cap: tasks of under a second, so progress moves and Ctrl-C is quick
+_IN_FLIGHT_PER_WORKER = 2  # tasks submitted ahead: enough to keep workers busy, memory bounded
+_WATCH_SECONDS = 0.5  # how often a worker checks that the process that started the run is alive
 
 
-def split_tasks(draws: int, chunk_size: int, workers: int) -> list[tuple[int, int]]:
-    """Cut ``draws`` into ``(first_draw, n_draws)`` tasks of whole chunks."""
+def split_tasks(draws: int, chunk_size: int, workers: int) -> Iterator[tuple[int, int]]:
+    """Cut ``draws`` into ``(first_draw, n_draws)`` tasks of whole chunks, lazily (a run of many
+    draws never holds the list of its tasks)."""
     chunks = math.ceil(draws / chunk_size)
     per_task = max(1, min(_MAX_TASK_CHUNKS, math.ceil(chunks / (workers * _TASKS_PER_WORKER))))
     step = per_task * chunk_size
-    return [(first, min(step, draws - first)) for first in range(0, draws, step)]
+    return ((first, min(step, draws - first)) for first in range(0, draws, step))
 
 
 def execute(
@@ -53,7 +59,7 @@ def execute(
         try:
             threads = max(1, int(sum(client.nthreads().values())))
             tasks = split_tasks(draws, chunk_size, max(workers, threads))
-            return _on_dask(spec, tasks, chunk_size, client, draws, progress)
+            return _on_dask(spec, tasks, chunk_size, client, draws, progress, max(workers, threads))
         finally:
             if opened:
                 client.close()
@@ -73,10 +79,24 @@ def execute(
 _WORKER_SPEC: RunSpec | None = None
 
 
-def _start_worker(spec: RunSpec) -> None:
+def _start_worker(spec: RunSpec, run_pid: int) -> None:
     global _WORKER_SPEC
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_SPEC = spec
+    # Workers fork from a server process, not from the run's process: if that process is killed
+    # (SIGKILL leaves it no time to stop them), a watchdog ends the worker.
+    threading.Thread(target=_watch, args=(run_pid,), daemon=True, name="nmmsim-watchdog").start()
+
+
+def _watch(run_pid: int) -> None:
+    while True:
+        try:
+            os.kill(run_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
+            pass
+        threading.Event().wait(_WATCH_SECONDS)
 
 
 def _worker_task(first: int, n: int, chunk_size: int) -> ChunkSummary:
@@ -94,18 +114,24 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _on_processes(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, workers: int,
+def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, workers: int,
                   draws: int, progress: Progress | None) -> ChunkSummary:
     summary = ChunkSummary.empty(spec)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                               initializer=_start_worker, initargs=(spec,))
+                               initializer=_start_worker, initargs=(spec, os.getpid()))
     pending: set[Future[ChunkSummary]] = set()
+    in_flight = _IN_FLIGHT_PER_WORKER * workers
     try:
-        pending = {pool.submit(_worker_task, first, n, chunk_size) for first, n in tasks}
+        # a bounded window of submitted tasks: memory stays flat, and Ctrl-C has at most this
+        # many tasks to cancel and one running task per worker to wait for
+        pending = {pool.submit(_worker_task, first, n, chunk_size)
+                   for first, n in itertools.islice(tasks, in_flight)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 summary.merge(future.result())
+            pending |= {pool.submit(_worker_task, first, n, chunk_size)
+                        for first, n in itertools.islice(tasks, len(done))}
             if progress is not None:
                 progress(summary.draws, draws)
     except BaseException:
@@ -135,21 +161,30 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         raise NmmsimError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc
 
 
-def _on_dask(spec: RunSpec, tasks: list[tuple[int, int]], chunk_size: int, client: Any,
-             draws: int, progress: Progress | None) -> ChunkSummary:
+def _on_dask(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, client: Any,
+             draws: int, progress: Progress | None, threads: int) -> ChunkSummary:
     from dask.distributed import as_completed
 
     summary = ChunkSummary.empty(spec)
-    futures = []
+    live: set[Any] = set()
     try:
         shared = client.scatter(spec, broadcast=True)
-        futures = [client.submit(run_draws, shared, first, n, chunk_size, pure=False)
-                   for first, n in tasks]
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+
+        def submit(batch: int) -> list[Any]:
+            futures = [client.submit(run_draws, shared, first, n, chunk_size, pure=False)
+                       for first, n in itertools.islice(tasks, batch)]
+            live.update(futures)
+            return futures
+
+        window = as_completed(submit(_IN_FLIGHT_PER_WORKER * threads))  # type: ignore[no-untyped-call]
+        for future in window:
             summary.merge(future.result())
+            live.discard(future)
+            for added in submit(1):
+                window.add(added)  # type: ignore[no-untyped-call]
             if progress is not None:
                 progress(summary.draws, draws)
     except BaseException:
-        client.cancel(futures)
+        client.cancel(list(live))
         raise
     return summary

@@ -26,7 +26,12 @@ from nmmsim.results import VARIABLES, build_dataset
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_END_YEAR", "compare", "simulate"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_DRAWS", "MAX_END_YEAR", "compare", "simulate"]
+
+#: Most draws a run accepts: 10^10 takes about two days on two cores (docs/performance.md).
+MAX_DRAWS = 10**10
+#: scipy's Sobol' engine draws at most 2^30 points per sequence.
+MAX_SOBOL_DRAWS = 2**30
 
 MAX_END_YEAR = 2100
 #: Draws per chunk: 2 blocks. With 15 provinces a chunk's arrays are 15 times those of a draw of
@@ -306,8 +311,12 @@ def _check_monte_carlo(draws: int, seed: int | None, sampler: str, keep: str, wo
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
                              or not 0 <= seed < 2**63):
         raise NmmsimError(f"seed = {seed!r} must be a whole number in [0, 2^63)")
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise NmmsimError(f"draws = {draws!r} must be a whole number >= 1")
+    if isinstance(draws, bool) or not isinstance(draws, int) or not 1 <= draws <= MAX_DRAWS:
+        raise NmmsimError(f"draws = {draws!r} must be a whole number in [1, {MAX_DRAWS:.0e}] (at "
+                          "about 40,000 draws/s a core, 10^10 draws take two days on two cores)")
+    if sampler == "sobol" and draws > MAX_SOBOL_DRAWS:
+        raise NmmsimError(f"sampler='sobol' draws at most 2^30 = {MAX_SOBOL_DRAWS:,} points; got "
+                          f"{draws:,}: use sampler='mc' or 'lhs', or fewer draws")
     if sampler not in SAMPLERS:
         raise NmmsimError(f"sampler = {sampler!r}; allowed: {', '.join(SAMPLERS)}")
     if keep not in get_args(Keep):

@@ -1,0 +1,74 @@
+"""The local process pool: bounded submission, refused sizes, and no process left behind."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import nmmsim
+from nmmsim.engine.executor import split_tasks
+from nmmsim.errors import NmmsimError
+
+
+def test_tasks_are_cut_lazily_for_any_number_of_draws():
+    tasks = split_tasks(10**12, 2048, 2)
+    first, second = itertools.islice(tasks, 2)
+    assert first == (0, 16 * 2048) and second == (16 * 2048, 16 * 2048)
+
+
+def test_tasks_cover_the_draws_exactly():
+    tasks = list(split_tasks(100_001, 2048, 2))
+    assert tasks[0][0] == 0 and sum(n for _, n in tasks) == 100_001
+    assert all(a + n == b for (a, n), (b, _) in itertools.pairwise(tasks))
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"draws": 10**10 + 1}, r"must be a whole number in \[1, 1e\+10\]"),
+    ({"draws": 2**30 + 1, "sampler": "sobol"}, r"at most 2\^30"),
+])
+def test_run_sizes_beyond_the_limits_are_refused_at_the_start(options, message):
+    with pytest.raises(NmmsimError, match=message):
+        nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], seed=1, **options)
+
+
+def _marked_processes(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environment = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker.encode() in environment:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_no_worker_outlives_a_killed_run(tmp_path, how):
+    marker = f"NMMSIM_TEST_{uuid.uuid4().hex}"
+    environment = {**os.environ, marker: "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nmmsim", "run", str(nmmsim.shipped_scenarios()["baseline"]),
+         "--draws", "50000000", "--workers", "2", "--seed", "1", "--out", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+    deadline = time.monotonic() + 60
+    while len(_marked_processes(marker)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the run, the resource tracker, the fork server, two workers
+    assert len(_marked_processes(marker)) >= 4, "the workers did not start"
+    process.send_signal(how)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while _marked_processes(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _marked_processes(marker) == []
