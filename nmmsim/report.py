@@ -21,8 +21,9 @@ import xarray as xr
 from nmmsim.analysis import attainment as compute_attainment
 from nmmsim.analysis import observed_history, paired_differences, quantiles, target_measures
 from nmmsim.atomic import atomic_path
+from nmmsim.observed import ObservedData, load_observed
 from nmmsim.report_text import NOT_REACHED, format_figure, percent_interval, target_rows
-from nmmsim.resources import shipped_dir
+from nmmsim.resources import packaged_dir, shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
 
@@ -57,7 +58,7 @@ def write_report(
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(result, targets)
     summary = quantiles(target_measures(result, targets))
-    history = observed_history()
+    history = observed_history(_observed(result))
     name = str(result.attrs.get("scenario", "scenario"))
     monte_carlo = "probability" in attained
     if monte_carlo:
@@ -98,7 +99,7 @@ def write_report(
         if "ST_group" in sensitivity:
             parts.append(_image(sensitivity_grid(sensitivity, over_time=True),
                                 "Total Sobol' index of each parameter group by year"))
-    parts += [_parameters_section(result, scenario), _sources_section(), "</body></html>"]
+    parts += [_parameters_section(result, scenario), _sources_section(result), "</body></html>"]
     return _write("\n".join(parts), path)
 
 
@@ -116,7 +117,7 @@ def write_comparison_report(
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(compared, targets)
     differences = paired_differences(compared)
-    figure = compare_grid(compared, targets, history=observed_history())
+    figure = compare_grid(compared, targets, history=observed_history(_observed(compared)))
     names = [str(s) for s in compared.scenario.values]
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
@@ -132,10 +133,16 @@ def write_comparison_report(
         "<h2>Fan charts, overlaid</h2>",
         '<p class="note">Each scenario: 10-90% band and median.</p>',
         _image(figure, "Overlaid fan charts of the compared scenarios"),
-        _sources_section(),
+        _sources_section(compared),
         "</body></html>",
     ]
     return _write("\n".join(parts), path)
+
+
+def _observed(result: xr.Dataset) -> ObservedData | None:
+    """The observed data the run read (None: the data directory's)."""
+    path = result.attrs.get("observed_region_file")
+    return load_observed(path) if path is not None else None
 
 
 def _write(text: str, path: str | Path) -> Path:
@@ -179,7 +186,30 @@ def _run_section(result: xr.Dataset) -> str:
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(result.attrs[k]))}</td></tr>"
                    for k in keys if k in result.attrs)
     kind = "Monte Carlo" if "draws" in result.attrs else "Deterministic (expected-damage path)"
-    return f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+    return (f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+            + _inputs_table(result.attrs))
+
+
+def _inputs_table(attrs: dict[Any, Any]) -> str:
+    """The input files the run read (`nmmsim.resources.provenance`), with their sha256."""
+    roles = [str(k).removesuffix("_file") for k in attrs
+             if str(k).endswith("_file") and f"{str(k).removesuffix('_file')}_sha256" in attrs]
+    if not roles:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(role)}</td><td>{html.escape(str(attrs[role + '_file']))}"
+                   f"</td><td><code>{html.escape(str(attrs[role + '_sha256']))}</code></td></tr>"
+                   for role in roles)
+    notes = []
+    if "data_directory" in attrs:
+        notes.append(f"Data directory: {attrs['data_directory']} "
+                     f"({attrs['data_directory_origin']})")
+    if "data_sha256" in attrs:
+        notes.append(f"observed data sha256 {attrs['data_sha256']}")
+    if "calibration_data_sha256" in attrs:
+        notes.append(f"the calibration was fitted to data with sha256 "
+                     f"{attrs['calibration_data_sha256']}")
+    return ("<h3>Input files</h3><table><tr><th>Role</th><th>File</th><th>sha256</th></tr>"
+            f"{rows}</table>" + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
 
 
 def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
@@ -260,20 +290,27 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
     from nmmsim.calibrated import calibrated_parameters
     from nmmsim.parameters import REGISTRY
 
-    params = calibrated_parameters()
+    calibration = result.attrs.get("calibration_file")
+    params = calibrated_parameters(path=calibration)
     overrides = dict(scenario.parameter_overrides) if scenario is not None else {}
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td>"
         f'<td class="num">{overrides.get(name, float(getattr(params, name)[0])):g}</td>'
         f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
+    where = html.escape(str(calibration or "the default calibrated.toml"))
     return ("<h2>Parameters</h2><p class=\"note\">Calibrated values "
-            "(calibration/calibrated.toml), with the scenario's own settings.</p><table><tr><th>"
+            f"({where}), with the scenario's own settings.</p><table><tr><th>"
             f"Parameter</th><th>Value</th><th>Unit</th></tr>{rows}</table>")
 
 
-def _sources_section() -> str:
-    """calibration/SOURCES.md as HTML: its paragraphs, and its table of source ids as a table."""
-    text = (shipped_dir("calibration") / "SOURCES.md").read_text(encoding="utf-8")
+def _sources_section(result: xr.Dataset) -> str:
+    """SOURCES.md of the run's data directory (else the shipped one) as HTML: its paragraphs,
+    and its table of source ids as a table."""
+    directory = Path(str(result.attrs.get("data_directory", shipped_dir("calibration"))))
+    sources = directory / "SOURCES.md"
+    if not sources.is_file():
+        sources = packaged_dir("calibration") / "SOURCES.md"
+    text = sources.read_text(encoding="utf-8")
     parts = ["<h2>Data sources</h2>"]
     for block in text.strip().split("\n\n"):
         lines = block.strip().splitlines()
@@ -287,7 +324,7 @@ def _sources_section() -> str:
                                              for row in body) + "</table>")
         elif lines and lines[0].startswith("#"):
             parts.append(f'<p class="note">{html.escape(lines[0].lstrip("# "))} '
-                         "(calibration/SOURCES.md)</p>")
+                         f"({html.escape(str(sources))})</p>")
         else:
             parts.append(f"<p>{html.escape(' '.join(lines))}</p>")
     return "\n".join(parts)

@@ -33,6 +33,7 @@ __all__ = [
     "indicator_paths",
     "long_table",
     "wide_table",
+    "with_provenance",
     "write_netcdf",
     "write_results",
 ]
@@ -180,6 +181,15 @@ def growth_path(grdp: FloatArray, base_growth: float | FloatArray) -> FloatArray
     growth[0] = 100.0 * base_growth
     growth[1:] = 100.0 * (grdp[1:] / grdp[:-1] - 1.0)
     return growth
+
+
+def with_provenance(dataset: xr.Dataset, inputs: Mapping[str, str]) -> xr.Dataset:
+    """``dataset`` with the input files it was computed from in its attrs.
+
+    ``inputs`` are the attrs of `nmmsim.resources.provenance`: every file's path and sha256, the
+    data directory, the targets' title.
+    """
+    return dataset.assign_attrs(dict(inputs))
 
 
 def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:
