@@ -182,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.observed import load_observed
     from nmmsim.report import write_report
     from nmmsim.report_text import target_frame, target_rows, target_table
-    from nmmsim.results import with_provenance, write_results
+    from nmmsim.results import with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
 
@@ -210,6 +210,7 @@ def _run(args: argparse.Namespace) -> int:
         write_results(result, staging, stem)
         target_frame(target_rows(result, targets)).to_csv(
             staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
+        write_provenance(result, staging / f"{stem}_provenance.csv")
         write_report(result, staging / f"{stem}.html", scenario=scenario,
                      targets=targets, sensitivity=sensitivity)
     print(f"Scenario: {scenario.name} ({scenario.path})")
@@ -218,7 +219,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
     print(table)
-    written = [args.out / f"{stem}{suffix}" for suffix in (".nc", ".csv", "_targets.csv", ".html")]
+    written = [args.out / f"{stem}{suffix}"
+               for suffix in (".nc", ".csv", "_targets.csv", "_provenance.csv", ".html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
@@ -251,7 +253,7 @@ def _compare(args: argparse.Namespace) -> int:
     from nmmsim.observed import load_observed
     from nmmsim.report import write_comparison_report
     from nmmsim.report_text import comparison_frame, comparison_table
-    from nmmsim.results import with_provenance, write_results
+    from nmmsim.results import with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
 
@@ -263,13 +265,16 @@ def _compare(args: argparse.Namespace) -> int:
                      workers=args.workers, scheduler=args.scheduler,
                      observed=load_observed(files.observed_region), calibration=files.calibration,
                      targets=targets, progress=_progress_bar(sys.stderr))
-    result = with_provenance(result, inputs)
+    years = result["year"].values
+    result = with_provenance(result, {**inputs, "start_year": int(years.min()),
+                                      "end_year": int(years.max())})
     table = comparison_table(result, targets)
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, "compare")
         frame = comparison_frame(result, targets)
         year = int(frame.year.max()) if len(frame) else int(result.year.max())
         frame.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
+        write_provenance(result, staging / "compare_provenance.csv")
         write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
                                 targets=targets)
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
@@ -277,7 +282,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(_input_lines(inputs))
     print(table)
     written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
-                                              "compare.html")]
+                                              "compare_provenance.csv", "compare.html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 

@@ -55,6 +55,7 @@ def write_report(
     sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
     from nmmsim.plot import attainment_chart, fan_grid, sensitivity_grid
 
+    targets_given = targets is not None
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(result, targets)
     summary = quantiles(target_measures(result, targets))
@@ -76,7 +77,7 @@ def write_report(
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
         _run_section(result),
-        "<h2>Targets of Resolution 96/NQ-CP</h2>",
+        f"<h2>{html.escape(_targets_heading(result, custom=targets_given))}</h2>",
         _attainment_table(result, targets),
         _not_modelled(attained),
         "<h2>Fan charts</h2>",
@@ -137,6 +138,15 @@ def write_comparison_report(
         "</body></html>",
     ]
     return _write("\n".join(parts), path)
+
+
+def _targets_heading(result: xr.Dataset, *, custom: bool) -> str:
+    """"Targets of Resolution 96/NQ-CP" only for the released table (`targets_title` in the
+    result's attrs); a user's table is named by its file."""
+    title = str(result.attrs.get("targets_title", "" if custom else "Resolution 96/NQ-CP"))
+    if title == "Resolution 96/NQ-CP":
+        return f"Targets of {title}"
+    return title[:1].upper() + title[1:] if title else "Targets"
 
 
 def _observed(result: xr.Dataset) -> ObservedData | None:
@@ -205,6 +215,8 @@ def _inputs_table(attrs: dict[Any, Any]) -> str:
                      f"({attrs['data_directory_origin']})")
     if "data_sha256" in attrs:
         notes.append(f"observed data sha256 {attrs['data_sha256']}")
+    if "targets_title" in attrs:
+        notes.append(f"Targets: {attrs['targets_title']}")
     if "calibration_data_sha256" in attrs:
         notes.append(f"the calibration was fitted to data with sha256 "
                      f"{attrs['calibration_data_sha256']}")

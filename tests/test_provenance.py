@@ -173,3 +173,65 @@ def test_every_output_records_its_input_files_and_their_hashes(tmp_path, capsys)
         assert all(value in report for value in hashes.values())
     assert printed.count(f"Data: {data.resolve()}") == 4
     assert printed.count(f"sha256 {hashes['calibration'][:12]}") == 4
+
+
+# -- 12.12: version, years and files in every output; a user's targets are not Resolution 96 -------
+
+
+def _provenance_csv(path: Path) -> dict[str, str]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {row["attribute"]: row["value"] for row in csv.DictReader(handle)}
+
+
+def test_monte_carlo_and_compare_outputs_carry_version_years_and_files(tmp_path):
+    from nmmsim import __version__
+
+    green = str(shipped_scenarios()["green_forest"])
+    assert main(["run", BASELINE, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
+    assert main(["compare", BASELINE, green, "--draws", "1024", "--seed", "1",
+                 "--out", str(tmp_path)]) == 0
+    for name in ("baseline", "compare"):
+        with xr.open_dataset(tmp_path / f"{name}.nc", engine="h5netcdf") as result:
+            attrs = dict(result.attrs)
+        assert attrs["nmmsim_version"] == __version__
+        assert (attrs["start_year"], attrs["end_year"]) == (2024, 2030)
+        side = _provenance_csv(tmp_path / f"{name}_provenance.csv")
+        for key in ("nmmsim_version", "calibration_file", "calibration_sha256", "data_sha256",
+                    "targets_file", "scenario_sha256", "seed"):
+            assert side[key] == str(attrs[key]), key
+
+
+def test_deterministic_run_has_a_provenance_side_file(tmp_path):
+    assert main(["run", BASELINE, "--out", str(tmp_path)]) == 0
+    side = _provenance_csv(tmp_path / "baseline_deterministic_provenance.csv")
+    assert side["calibration_file"].endswith("calibrated.toml") and len(side["data_sha256"]) == 64
+    assert side["targets_title"] == "Resolution 96/NQ-CP"
+    report = (tmp_path / "baseline_deterministic.html").read_text()
+    assert "<h2>Targets of Resolution 96/NQ-CP</h2>" in report
+
+
+def test_a_user_targets_table_is_not_titled_resolution_96(tmp_path, capsys):
+    from nmmsim.resources import data_directory, input_files
+
+    shipped = input_files(data_directory()).targets
+    own = tmp_path / "targets_2030.csv"
+    own.write_text(shipped.read_text().replace(
+        "average_growth,2021,2030,at_least,8.0,9.0", "average_growth,2021,2030,at_least,7.0,9.0"))
+    assert own.read_text() != shipped.read_text()
+    assert main(["run", BASELINE, "--targets", str(own), "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Resolution 96" not in out and f"(targets from {own})" in out
+    report = (tmp_path / "baseline_deterministic.html").read_text()
+    assert "Targets of Resolution 96" not in report
+    assert f"<h2>Targets from {own}</h2>" in report
+    with xr.open_dataset(tmp_path / "baseline_deterministic.nc", engine="h5netcdf") as result:
+        assert result.attrs["targets_title"] == f"targets from {own}"
+
+
+def test_the_released_targets_table_has_the_recorded_hash():
+    # fails when the shipped table is edited: then update RESOLUTION_96_SHA256 on purpose
+    from nmmsim.resources import data_directory, input_files, targets_title
+
+    assert targets_title(input_files(data_directory()).targets) == "Resolution 96/NQ-CP"
