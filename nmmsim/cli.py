@@ -248,16 +248,19 @@ def _load_sensitivity(path: Path) -> Any:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from nmmsim.analysis import parameter_differences
     from nmmsim.atomic import staged_directory
     from nmmsim.engine import compare
     from nmmsim.observed import load_observed
     from nmmsim.report import write_comparison_report
-    from nmmsim.report_text import comparison_frame, comparison_table
+    from nmmsim.report_text import comparison_frame, comparison_table, parameter_difference_lines
     from nmmsim.results import with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
 
     scenarios = [load_scenario(path) for path in args.scenarios]
+    differences = parameter_differences(scenarios)
+    _warn_parameter_changes(differences, [s.name for s in scenarios])
     files = _inputs(args)
     inputs = _provenance(files)
     targets = load_targets(files.targets)
@@ -267,7 +270,9 @@ def _compare(args: argparse.Namespace) -> int:
                      targets=targets, progress=_progress_bar(sys.stderr))
     years = result["year"].values
     result = with_provenance(result, {**inputs, "start_year": int(years.min()),
-                                      "end_year": int(years.max())})
+                                      "end_year": int(years.max()),
+                                      "parameter_differences": "\n".join(
+                                          parameter_difference_lines(differences)) or "none"})
     table = comparison_table(result, targets)
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, "compare")
@@ -280,11 +285,25 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
           f"{result.attrs['seed']}, common random numbers")
     print(_input_lines(inputs))
+    if differences:
+        print("Model parameters set differently (not levers; part of the differences below):")
+        print("\n".join(f"  {line}" for line in parameter_difference_lines(differences)))
     print(table)
     written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
                                               "compare_provenance.csv", "compare.html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+def _warn_parameter_changes(differences: dict[str, dict[str, str]], names: list[str]) -> None:
+    """One line per scenario whose model parameters differ from the reference's."""
+    reference = names[0]
+    for name in names[1:]:
+        changed = [p for p, settings in differences.items() if settings[name] != settings[reference]]
+        if changed:
+            warnings.warn(f"{name} and {reference} differ in model parameters, not only in levers "
+                          f"({', '.join(changed)}): their difference is not the policy's effect "
+                          "alone", UserWarning, stacklevel=2)
 
 
 def _progress_bar(stream: TextIO) -> Callable[[int, int], None] | None:

@@ -19,10 +19,22 @@ from typing import Any
 import xarray as xr
 
 from nmmsim.analysis import attainment as compute_attainment
-from nmmsim.analysis import observed_history, paired_differences, quantiles, target_measures
+from nmmsim.analysis import (
+    observed_history,
+    paired_differences,
+    parameter_differences,
+    quantiles,
+    target_measures,
+)
 from nmmsim.atomic import atomic_path
 from nmmsim.observed import ObservedData, load_observed
-from nmmsim.report_text import NOT_REACHED, format_figure, percent_interval, target_rows
+from nmmsim.report_text import (
+    NOT_REACHED,
+    format_figure,
+    parameter_difference_lines,
+    percent_interval,
+    target_rows,
+)
 from nmmsim.resources import packaged_dir, shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
@@ -130,6 +142,7 @@ def write_comparison_report(
         "where a policy moves a target's indicator the same way in most draws, they are far more "
         "precise than the probabilities themselves.</p>",
         _comparison_table(attained, differences, names),
+        _parameter_differences(compared, scenarios),
         _not_modelled(attained),
         "<h2>Fan charts, overlaid</h2>",
         '<p class="note">Each scenario: 10-90% band and median.</p>',
@@ -281,6 +294,22 @@ def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list
                     f"<td>{html.escape(str(point.bounds.values))}</td>{cells}</tr>")
     return (f"<table>{head}{''.join(rows)}</table>"
             '<p class="note">Differences in percentage points &plusmn; one standard error.</p>')
+
+
+def _parameter_differences(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
+    """The model parameters the scenarios set differently, with a warning, or nothing."""
+    if scenarios:
+        lines = parameter_difference_lines(parameter_differences(scenarios))
+    else:
+        recorded = str(compared.attrs.get("parameter_differences", "none"))
+        lines = [] if recorded == "none" else recorded.splitlines()
+    if not lines:
+        return ('<p class="note">The scenarios differ only in levers: every model parameter and '
+                "prior is the same in all of them.</p>")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return ("<h3>Model parameters set differently</h3><p><b>Warning:</b> these scenarios change "
+            "model parameters ([parameters] or [priors]), not only policy levers; the "
+            f"differences above include the effect of these changes.</p><ul>{items}</ul>")
 
 
 def _not_modelled(attained: xr.Dataset) -> str:
