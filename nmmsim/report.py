@@ -227,11 +227,11 @@ def _inputs_table(attrs: dict[Any, Any]) -> str:
         notes.append(f"Data directory: {attrs['data_directory']} "
                      f"({attrs['data_directory_origin']})")
     if "data_sha256" in attrs:
-        notes.append(f"observed data sha256 {attrs['data_sha256']}")
+        notes.append(f"Observed data sha256 {attrs['data_sha256']}")
     if "targets_title" in attrs:
         notes.append(f"Targets: {attrs['targets_title']}")
     if "calibration_data_sha256" in attrs:
-        notes.append(f"the calibration was fitted to data with sha256 "
+        notes.append(f"The calibration was fitted to observed data with sha256 "
                      f"{attrs['calibration_data_sha256']}")
     return ("<h3>Input files</h3><table><tr><th>Role</th><th>File</th><th>sha256</th></tr>"
             f"{rows}</table>" + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
