@@ -105,8 +105,11 @@ def find_checkout(start: str | Path | None = None) -> Path | None:
     A checkout is a directory with a ``pyproject.toml`` whose project name is ``nmmsim`` and a
     ``calibration/`` folder.
     """
-    here = Path.cwd() if start is None else Path(start)
-    for directory in (here.resolve(), *here.resolve().parents):
+    try:
+        here = (Path.cwd() if start is None else Path(start)).resolve()
+    except OSError:  # the current directory was removed: no checkout to be in
+        return None
+    for directory in (here, *here.parents):
         project = directory / "pyproject.toml"
         if not (project.is_file() and (directory / "calibration").is_dir()):
             continue

@@ -235,3 +235,12 @@ def test_the_released_targets_table_has_the_recorded_hash():
     from nmmsim.resources import data_directory, input_files, targets_title
 
     assert targets_title(input_files(data_directory()).targets) == "Resolution 96/NQ-CP"
+
+
+def test_a_removed_current_directory_is_no_checkout(tmp_path, monkeypatch, capsys):
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main(["run", BASELINE, "--out", str(tmp_path / "out")]) == 0
+    assert "Data: " in capsys.readouterr().out
