@@ -372,7 +372,7 @@ _FITTED_FROM = ("observed_region", "observed_national", "provinces", "boundaries
 
 def _provenance(files: InputFiles, *, calibrating: bool = False) -> dict[str, str]:
     """The attrs naming the input files; warns if the calibration was fitted to other data."""
-    from nmmsim.resources import provenance
+    from nmmsim.resources import data_sha256, provenance
 
     inputs = provenance(files, roles=_FITTED_FROM if calibrating else None)
     if calibrating:
@@ -381,7 +381,8 @@ def _provenance(files: InputFiles, *, calibrating: bool = False) -> dict[str, st
 
     fitted = load_calibrated(files.calibration).data_sha256
     inputs["calibration_data_sha256"] = fitted
-    if fitted != inputs["data_sha256"]:
+    # the same figures with Windows line ends are the same data
+    if fitted not in (inputs["data_sha256"], data_sha256(files, newlines="lf")):
         warnings.warn(f"{files.calibration} was fitted to other data (sha256 {fitted[:12]}) than "
                       f"the observed data used now ({inputs['data_sha256'][:12]}, "
                       f"{files.directory.path}): refit with `nmmsim calibrate`", UserWarning,

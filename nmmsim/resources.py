@@ -41,6 +41,7 @@ __all__ = [
     "DataDirectory",
     "InputFiles",
     "data_directory",
+    "data_sha256",
     "find_checkout",
     "input_files",
     "packaged_dir",
@@ -254,6 +255,26 @@ def targets_title(path: Path) -> str:
     return f"targets from {path}"
 
 
+def data_sha256(files: InputFiles, *, newlines: Literal["as is", "lf"] = "as is") -> str:
+    """sha256 of observed_region.csv, observed_national.csv and provinces.csv together, as a
+    calibration records the data it was fitted to; ``newlines="lf"`` hashes them with CRLF
+    line ends turned into LF, as a Windows checkout may have them.
+
+    Raises
+    ------
+    DataError
+        If a file cannot be read.
+    """
+    together = hashlib.sha256()
+    for path in (files.observed_region, files.observed_national, files.provinces):
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+        together.update(content.replace(b"\r\n", b"\n") if newlines == "lf" else content)
+    return together.hexdigest()
+
+
 def provenance(files: InputFiles, roles: Collection[str] | None = None) -> dict[str, str]:
     """Which files a run read, as Dataset attrs.
 
@@ -273,10 +294,7 @@ def provenance(files: InputFiles, roles: Collection[str] | None = None) -> dict[
         if roles is None or role in roles:
             attrs[f"{role}_file"] = str(path)
             attrs[f"{role}_sha256"] = _sha256(path)
-    together = hashlib.sha256()
-    for path in (files.observed_region, files.observed_national, files.provinces):
-        together.update(path.read_bytes())
-    attrs["data_sha256"] = together.hexdigest()
+    attrs["data_sha256"] = data_sha256(files)
     if "targets_file" in attrs:
         attrs["targets_title"] = targets_title(files.targets)
     return attrs

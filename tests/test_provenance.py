@@ -244,3 +244,13 @@ def test_a_removed_current_directory_is_no_checkout(tmp_path, monkeypatch, capsy
     gone.rmdir()
     assert main(["run", BASELINE, "--out", str(tmp_path / "out")]) == 0
     assert "Data: " in capsys.readouterr().out
+
+
+def test_the_same_data_with_windows_line_ends_need_no_refit(tmp_path, capsys):
+    data = _data_copy(tmp_path / "data")
+    for name in ("observed_region.csv", "observed_national.csv", "provinces.csv"):
+        path = data / name
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    # pytest turns a warning into an error: this run must not warn
+    assert main(["run", BASELINE, "--data", str(data), "--out", str(tmp_path / "out")]) == 0
+    assert "warning" not in capsys.readouterr().err
