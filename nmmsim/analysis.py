@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
@@ -27,12 +28,16 @@ from nmmsim.errors import NmmsimError, did_you_mean
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
 
+if TYPE_CHECKING:
+    from nmmsim.scenario import Scenario
+
 __all__ = [
     "QUANTILES",
     "attainment",
     "margin",
     "observed_history",
     "paired_differences",
+    "parameter_differences",
     "quantiles",
     "target_measures",
     "target_median",
@@ -375,3 +380,36 @@ def observed_history(observed: ObservedData | None = None) -> dict[str, dict[int
         history["target_poverty_reduction"] = {y: (poverty[2022] - v) / (y - 2022)
                                                for y, v in poverty.items() if y > 2022}
     return history
+
+
+def parameter_differences(scenarios: Sequence[Scenario]) -> dict[str, dict[str, str]]:
+    """Model parameters the scenarios set differently: ``{parameter: {scenario: setting}}``.
+
+    A setting is "fixed at V" (the scenario's ``[parameters]``), "prior ..." (its ``[priors]``)
+    or "calibrated" (neither: the calibrated value, or the registry's prior in a Monte Carlo
+    run). Only parameters whose setting is not the same in every scenario are listed: there, a
+    comparison measures a change of the model along with the change of levers.
+
+    Examples
+    --------
+    >>> import nmmsim
+    >>> shipped = nmmsim.shipped_scenarios()
+    >>> parameter_differences([nmmsim.load_scenario(shipped["baseline"]),
+    ...                        nmmsim.load_scenario(shipped["resolution_96"])])
+    {}
+    """
+    def setting(scenario: Scenario, name: str) -> str:
+        if name in scenario.parameter_overrides:
+            return f"fixed at {scenario.parameter_overrides[name]:.10g}"
+        if name in scenario.prior_overrides:
+            return f"prior {scenario.prior_overrides[name].describe()}"
+        return "calibrated"
+
+    names = sorted({name for s in scenarios for name in (*s.parameter_overrides,
+                                                         *s.prior_overrides)})
+    differences = {}
+    for name in names:
+        settings = {s.name: setting(s, name) for s in scenarios}
+        if len(set(settings.values())) > 1:
+            differences[name] = settings
+    return differences

@@ -8,11 +8,15 @@ show their traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from nmmsim.resources import InputFiles
 
 __all__ = ["main"]
 
@@ -27,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nmmsim.errors import NmmsimError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _data_context(args):
             warnings.showwarning = _one_line_warning
             status = int(args.command(args))
         sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
@@ -45,6 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # nowhere, so that the flush at exit does not fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _data_context(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
+    """While a command runs, every file it reads by default comes from its data directory."""
+    if not hasattr(args, "data"):
+        return contextlib.nullcontext()
+    from nmmsim.resources import data_directory, using_data
+
+    return using_data(data_directory(args.data))
 
 
 def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
@@ -84,16 +97,19 @@ def _parser() -> argparse.ArgumentParser:
 
     fit = commands.add_parser(
         "calibrate", help="refit the behavioural parameters to the observed 2020-2024 history")
-    fit.add_argument("--out", type=Path, default=Path("calibration/calibrated.toml"),
-                     help="calibrated parameter file to write (default: "
-                     "./calibration/calibrated.toml, the committed file in a checkout)")
+    fit.add_argument("--out", type=Path, default=None,
+                     help="calibrated parameter file to write (default: calibrated.toml in the "
+                     "data directory read from; never the copy inside the installed package)")
     fit.add_argument("--chart", type=Path, default=None,
                      help="PNG of fitted versus observed history (default: beside --out, "
                      "<name>_fit.png)")
     fit.add_argument("--observed", type=Path, default=None,
-                     help="regional observed data (default: the shipped observed_region.csv)")
+                     help="regional observed data (default: observed_region.csv in the data "
+                     "directory)")
     fit.add_argument("--national", type=Path, default=None,
-                     help="national observed data (default: the shipped observed_national.csv)")
+                     help="national observed data (default: observed_national.csv in the data "
+                     "directory)")
+    _data_option(fit)
     fit.set_defaults(command=_calibrate)
 
     versus = commands.add_parser(
@@ -125,12 +141,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR",
+                        help="data directory: observed data, provincial panel and calibrated "
+                        "parameters (default: $NMMSIM_DATA, else calibration/ of the nmmsim "
+                        "checkout you are in, else the copy installed with nmmsim)")
+
+
 def _input_options(parser: argparse.ArgumentParser) -> None:
+    _data_option(parser)
     parser.add_argument("--calibration", type=Path, default=None,
-                        help="calibrated parameter file (default: the shipped calibrated.toml)")
+                        help="calibrated parameter file (default: calibrated.toml in the data "
+                        "directory)")
     parser.add_argument("--targets", type=Path, default=None,
                         help="targets table (CSV, columns as nmmsim/data/targets_2030.csv; "
-                        "default: Resolution 96)")
+                        "default: targets_2030.csv in the data directory if there is one, else "
+                        "Resolution 96 as in the checkout or the installed package)")
 
 
 def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *,
@@ -153,13 +179,16 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
 def _run(args: argparse.Namespace) -> int:
     from nmmsim.atomic import staged_directory
     from nmmsim.engine import simulate
+    from nmmsim.observed import load_observed
     from nmmsim.report import write_report
     from nmmsim.report_text import target_frame, target_rows, target_table
-    from nmmsim.results import write_results
+    from nmmsim.results import with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
 
     scenario = load_scenario(args.scenario)
+    files = _inputs(args)
+    inputs = _provenance(files)
     options: dict[str, Any] = {}
     if args.draws is not None:
         options = {"draws": args.draws, "seed": args.seed, "sampler": args.sampler,
@@ -167,9 +196,11 @@ def _run(args: argparse.Namespace) -> int:
                    "progress": _progress_bar(sys.stderr)}
         if args.chunk_size is not None:
             options["chunk_size"] = args.chunk_size
-    targets = load_targets(args.targets)
+    targets = load_targets(files.targets)
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
-                      calibration=args.calibration, targets=targets, **options)
+                      observed=load_observed(files.observed_region), calibration=files.calibration,
+                      targets=targets, **options)
+    result = with_provenance(result, inputs)
     # Files first, then the terminal: output piped into `head` cannot stop them being written.
     stem = scenario.name + _RUN_KIND_SUFFIX[
         "deterministic" if args.draws is None else args.keep]
@@ -179,14 +210,17 @@ def _run(args: argparse.Namespace) -> int:
         write_results(result, staging, stem)
         target_frame(target_rows(result, targets)).to_csv(
             staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
+        write_provenance(result, staging / f"{stem}_provenance.csv")
         write_report(result, staging / f"{stem}.html", scenario=scenario,
                      targets=targets, sensitivity=sensitivity)
     print(f"Scenario: {scenario.name} ({scenario.path})")
+    print(_input_lines(inputs))
     if args.draws is not None:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
     print(table)
-    written = [args.out / f"{stem}{suffix}" for suffix in (".nc", ".csv", "_targets.csv", ".html")]
+    written = [args.out / f"{stem}{suffix}"
+               for suffix in (".nc", ".csv", "_targets.csv", "_provenance.csv", ".html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
@@ -214,35 +248,62 @@ def _load_sensitivity(path: Path) -> Any:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from nmmsim.analysis import parameter_differences
     from nmmsim.atomic import staged_directory
     from nmmsim.engine import compare
+    from nmmsim.observed import load_observed
     from nmmsim.report import write_comparison_report
-    from nmmsim.report_text import comparison_frame, comparison_table
-    from nmmsim.results import write_results
+    from nmmsim.report_text import comparison_frame, comparison_table, parameter_difference_lines
+    from nmmsim.results import with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario
     from nmmsim.targets import load_targets
 
     scenarios = [load_scenario(path) for path in args.scenarios]
-    targets = load_targets(args.targets)
+    differences = parameter_differences(scenarios)
+    _warn_parameter_changes(differences, [s.name for s in scenarios])
+    files = _inputs(args)
+    inputs = _provenance(files)
+    targets = load_targets(files.targets)
     result = compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
                      workers=args.workers, scheduler=args.scheduler,
-                     calibration=args.calibration, targets=targets,
-                     progress=_progress_bar(sys.stderr))
+                     observed=load_observed(files.observed_region), calibration=files.calibration,
+                     targets=targets, progress=_progress_bar(sys.stderr))
+    years = result["year"].values
+    result = with_provenance(result, {**inputs, "start_year": int(years.min()),
+                                      "end_year": int(years.max()),
+                                      "parameter_differences": "\n".join(
+                                          parameter_difference_lines(differences)) or "none"})
     table = comparison_table(result, targets)
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, "compare")
         frame = comparison_frame(result, targets)
         year = int(frame.year.max()) if len(frame) else int(result.year.max())
         frame.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
+        write_provenance(result, staging / "compare_provenance.csv")
         write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
                                 targets=targets)
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
           f"{result.attrs['seed']}, common random numbers")
+    print(_input_lines(inputs))
+    if differences:
+        print("Model parameters set differently (not levers; part of the differences below):")
+        print("\n".join(f"  {line}" for line in parameter_difference_lines(differences)))
     print(table)
     written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
-                                              "compare.html")]
+                                              "compare_provenance.csv", "compare.html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+def _warn_parameter_changes(differences: dict[str, dict[str, str]], names: list[str]) -> None:
+    """One line per scenario whose model parameters differ from the reference's."""
+    reference = names[0]
+    for name in names[1:]:
+        changed = [p for p, settings in differences.items() if settings[name] != settings[reference]]
+        if changed:
+            warnings.warn(f"{name} and {reference} differ in model parameters, not only in levers "
+                          f"({', '.join(changed)}): their difference is not the policy's effect "
+                          "alone", UserWarning, stacklevel=2)
 
 
 def _progress_bar(stream: TextIO) -> Callable[[int, int], None] | None:
@@ -274,29 +335,105 @@ def _calibrate(args: argparse.Namespace) -> int:
     from nmmsim.calibration import CalibrationWarning, calibrate
     from nmmsim.calibration.report import plot_fit, text_report
 
+    files = _inputs(args, calibrating=True)
+    out = args.out if args.out is not None else _calibration_destination(files)
     with warnings.catch_warnings():  # the report lists them
         warnings.simplefilter("ignore", CalibrationWarning)
-        result = calibrate(args.observed, args.national)
+        result = calibrate(files.observed_region, files.observed_national)
     print(text_report(result))
-    out = write_calibrated(result, args.out)
-    chart = plot_fit(result, args.chart or args.out.with_name(f"{args.out.stem}_fit.png"))
+    print(_input_lines(_provenance(files, calibrating=True)))
+    out = write_calibrated(result, out)
+    chart = plot_fit(result, args.chart or out.with_name(f"{out.stem}_fit.png"))
     print(f"\nWrote {out} and {chart}")
     return 0 if result.success else 1
+
+
+def _inputs(args: argparse.Namespace, *, calibrating: bool = False) -> InputFiles:
+    """The input files of the command: its options, else the data directory's files."""
+    from nmmsim.errors import DataError
+    from nmmsim.resources import data_directory, input_files
+
+    files = input_files(data_directory(), calibration=getattr(args, "calibration", None),
+                        targets=getattr(args, "targets", None),
+                        observed_region=getattr(args, "observed", None),
+                        observed_national=getattr(args, "national", None))
+    needed = _FITTED_FROM if calibrating else files.paths()
+    missing = [str(path) for role, path in files.paths().items()
+               if role in needed and not path.is_file()]
+    if missing:
+        raise DataError(f"no such file: {', '.join(missing)} (data directory "
+                        f"{files.directory.path}, {files.directory.describe()})")
+    return files
+
+
+#: The files `nmmsim calibrate` reads.
+_FITTED_FROM = ("observed_region", "observed_national", "provinces", "boundaries")
+
+
+def _provenance(files: InputFiles, *, calibrating: bool = False) -> dict[str, str]:
+    """The attrs naming the input files; warns if the calibration was fitted to other data."""
+    from nmmsim.resources import data_sha256, provenance
+
+    inputs = provenance(files, roles=_FITTED_FROM if calibrating else None)
+    if calibrating:
+        return inputs
+    from nmmsim.calibrated import load_calibrated
+
+    fitted = load_calibrated(files.calibration).data_sha256
+    inputs["calibration_data_sha256"] = fitted
+    # the same figures with Windows line ends are the same data
+    if fitted not in (inputs["data_sha256"], data_sha256(files, newlines="lf")):
+        warnings.warn(f"{files.calibration} was fitted to other data (sha256 {fitted[:12]}) than "
+                      f"the observed data used now ({inputs['data_sha256'][:12]}, "
+                      f"{files.directory.path}): refit with `nmmsim calibrate`", UserWarning,
+                      stacklevel=2)
+    return inputs
+
+
+def _input_lines(inputs: dict[str, str]) -> str:
+    """Which files a run read, one line each with the start of its sha256."""
+    lines = [f"Data: {inputs['data_directory']} ({inputs['data_directory_origin']})"]
+    for key in (k for k in inputs if k.endswith("_file")):
+        role = key.removesuffix("_file")
+        title = f" ({inputs['targets_title']})" if role == "targets" else ""
+        lines.append(f"  {role:<18} {inputs[key]}  sha256 {inputs[role + '_sha256'][:12]}{title}")
+    return "\n".join(lines)
+
+
+def _calibration_destination(files: InputFiles) -> Path:
+    """calibrated.toml in the data directory the fit read; never inside the installed package."""
+    from nmmsim.errors import DataError
+
+    directory = files.directory
+    if directory.origin == "installed":
+        raise DataError(f"calibrate: the data directory is the copy inside the installed package "
+                        f"({directory.path}); refit your own data with --data DIR (or "
+                        "$NMMSIM_DATA, or from inside an nmmsim checkout), or give --out FILE")
+    import os
+
+    if not os.access(directory.path, os.W_OK):
+        raise DataError(f"calibrate: cannot write to the data directory {directory.path} "
+                        f"({directory.describe()}); give --out FILE")
+    return Path(directory.path) / "calibrated.toml"
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from nmmsim.atomic import atomic_path
     from nmmsim.plot import pyplot, sensitivity_grid
     from nmmsim.report_text import sensitivity_table
-    from nmmsim.results import write_netcdf
+    from nmmsim.results import with_provenance, write_netcdf
     from nmmsim.scenario import load_scenario
     from nmmsim.sensitivity import sensitivity
 
     scenario = load_scenario(args.scenario)
+    files = _inputs(args)
+    inputs = _provenance(files)
     found = sensitivity(scenario, draws=args.draws, seed=args.seed, method=args.method,
-                        targets=args.targets, calibration=args.calibration)
+                        targets=files.targets, calibration=files.calibration)
+    found = with_provenance(found, inputs)
     print(f"Scenario: {scenario.name}; {args.method}, N = {args.draws:,} "
           f"({found.attrs['evaluations']:,} model runs), seed {args.seed}")
+    print(_input_lines(inputs))
     print(sensitivity_table(found))
     written = [write_netcdf(found, args.out / f"{scenario.name}_sensitivity.nc")]
     charts = {"": sensitivity_grid(found)}

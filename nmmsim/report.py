@@ -19,10 +19,23 @@ from typing import Any
 import xarray as xr
 
 from nmmsim.analysis import attainment as compute_attainment
-from nmmsim.analysis import observed_history, paired_differences, quantiles, target_measures
+from nmmsim.analysis import (
+    observed_history,
+    paired_differences,
+    parameter_differences,
+    quantiles,
+    target_measures,
+)
 from nmmsim.atomic import atomic_path
-from nmmsim.report_text import NOT_REACHED, format_figure, percent_interval, target_rows
-from nmmsim.resources import shipped_dir
+from nmmsim.observed import ObservedData, load_observed
+from nmmsim.report_text import (
+    NOT_REACHED,
+    format_figure,
+    parameter_difference_lines,
+    percent_interval,
+    target_rows,
+)
+from nmmsim.resources import packaged_dir, shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
 
@@ -54,10 +67,11 @@ def write_report(
     sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
     from nmmsim.plot import attainment_chart, fan_grid, sensitivity_grid
 
+    targets_given = targets is not None
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(result, targets)
     summary = quantiles(target_measures(result, targets))
-    history = observed_history()
+    history = observed_history(_observed(result))
     name = str(result.attrs.get("scenario", "scenario"))
     monte_carlo = "probability" in attained
     if monte_carlo:
@@ -75,7 +89,7 @@ def write_report(
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
         _run_section(result),
-        "<h2>Targets of Resolution 96/NQ-CP</h2>",
+        f"<h2>{html.escape(_targets_heading(result, custom=targets_given))}</h2>",
         _attainment_table(result, targets),
         _not_modelled(attained),
         "<h2>Fan charts</h2>",
@@ -98,7 +112,7 @@ def write_report(
         if "ST_group" in sensitivity:
             parts.append(_image(sensitivity_grid(sensitivity, over_time=True),
                                 "Total Sobol' index of each parameter group by year"))
-    parts += [_parameters_section(result, scenario), _sources_section(), "</body></html>"]
+    parts += [_parameters_section(result, scenario), _sources_section(result), "</body></html>"]
     return _write("\n".join(parts), path)
 
 
@@ -116,7 +130,7 @@ def write_comparison_report(
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(compared, targets)
     differences = paired_differences(compared)
-    figure = compare_grid(compared, targets, history=observed_history())
+    figure = compare_grid(compared, targets, history=observed_history(_observed(compared)))
     names = [str(s) for s in compared.scenario.values]
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
@@ -128,14 +142,30 @@ def write_comparison_report(
         "where a policy moves a target's indicator the same way in most draws, they are far more "
         "precise than the probabilities themselves.</p>",
         _comparison_table(attained, differences, names),
+        _parameter_differences(compared, scenarios),
         _not_modelled(attained),
         "<h2>Fan charts, overlaid</h2>",
         '<p class="note">Each scenario: 10-90% band and median.</p>',
         _image(figure, "Overlaid fan charts of the compared scenarios"),
-        _sources_section(),
+        _sources_section(compared),
         "</body></html>",
     ]
     return _write("\n".join(parts), path)
+
+
+def _targets_heading(result: xr.Dataset, *, custom: bool) -> str:
+    """"Targets of Resolution 96/NQ-CP" only for the released table (`targets_title` in the
+    result's attrs); a user's table is named by its file."""
+    title = str(result.attrs.get("targets_title", "" if custom else "Resolution 96/NQ-CP"))
+    if title == "Resolution 96/NQ-CP":
+        return f"Targets of {title}"
+    return title[:1].upper() + title[1:] if title else "Targets"
+
+
+def _observed(result: xr.Dataset) -> ObservedData | None:
+    """The observed data the run read (None: the data directory's)."""
+    path = result.attrs.get("observed_region_file")
+    return load_observed(path) if path is not None else None
 
 
 def _write(text: str, path: str | Path) -> Path:
@@ -179,7 +209,32 @@ def _run_section(result: xr.Dataset) -> str:
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(result.attrs[k]))}</td></tr>"
                    for k in keys if k in result.attrs)
     kind = "Monte Carlo" if "draws" in result.attrs else "Deterministic (expected-damage path)"
-    return f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+    return (f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+            + _inputs_table(result.attrs))
+
+
+def _inputs_table(attrs: dict[Any, Any]) -> str:
+    """The input files the run read (`nmmsim.resources.provenance`), with their sha256."""
+    roles = [str(k).removesuffix("_file") for k in attrs
+             if str(k).endswith("_file") and f"{str(k).removesuffix('_file')}_sha256" in attrs]
+    if not roles:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(role)}</td><td>{html.escape(str(attrs[role + '_file']))}"
+                   f"</td><td><code>{html.escape(str(attrs[role + '_sha256']))}</code></td></tr>"
+                   for role in roles)
+    notes = []
+    if "data_directory" in attrs:
+        notes.append(f"Data directory: {attrs['data_directory']} "
+                     f"({attrs['data_directory_origin']})")
+    if "data_sha256" in attrs:
+        notes.append(f"Observed data sha256 {attrs['data_sha256']}")
+    if "targets_title" in attrs:
+        notes.append(f"Targets: {attrs['targets_title']}")
+    if "calibration_data_sha256" in attrs:
+        notes.append(f"The calibration was fitted to observed data with sha256 "
+                     f"{attrs['calibration_data_sha256']}")
+    return ("<h3>Input files</h3><table><tr><th>Role</th><th>File</th><th>sha256</th></tr>"
+            f"{rows}</table>" + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
 
 
 def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
@@ -241,6 +296,22 @@ def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list
             '<p class="note">Differences in percentage points &plusmn; one standard error.</p>')
 
 
+def _parameter_differences(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
+    """The model parameters the scenarios set differently, with a warning, or nothing."""
+    if scenarios:
+        lines = parameter_difference_lines(parameter_differences(scenarios))
+    else:
+        recorded = str(compared.attrs.get("parameter_differences", "none"))
+        lines = [] if recorded == "none" else recorded.splitlines()
+    if not lines:
+        return ('<p class="note">The scenarios differ only in levers: every model parameter and '
+                "prior is the same in all of them.</p>")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return ("<h3>Model parameters set differently</h3><p><b>Warning:</b> these scenarios change "
+            "model parameters ([parameters] or [priors]), not only policy levers; the "
+            f"differences above include the effect of these changes.</p><ul>{items}</ul>")
+
+
 def _not_modelled(attained: xr.Dataset) -> str:
     listed = [item for item in attained.attrs.get("not_modelled", "").split("; ") if item]
     if not listed:
@@ -260,20 +331,27 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
     from nmmsim.calibrated import calibrated_parameters
     from nmmsim.parameters import REGISTRY
 
-    params = calibrated_parameters()
+    calibration = result.attrs.get("calibration_file")
+    params = calibrated_parameters(path=calibration)
     overrides = dict(scenario.parameter_overrides) if scenario is not None else {}
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td>"
         f'<td class="num">{overrides.get(name, float(getattr(params, name)[0])):g}</td>'
         f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
+    where = html.escape(str(calibration or "the default calibrated.toml"))
     return ("<h2>Parameters</h2><p class=\"note\">Calibrated values "
-            "(calibration/calibrated.toml), with the scenario's own settings.</p><table><tr><th>"
+            f"({where}), with the scenario's own settings.</p><table><tr><th>"
             f"Parameter</th><th>Value</th><th>Unit</th></tr>{rows}</table>")
 
 
-def _sources_section() -> str:
-    """calibration/SOURCES.md as HTML: its paragraphs, and its table of source ids as a table."""
-    text = (shipped_dir("calibration") / "SOURCES.md").read_text(encoding="utf-8")
+def _sources_section(result: xr.Dataset) -> str:
+    """SOURCES.md of the run's data directory (else the shipped one) as HTML: its paragraphs,
+    and its table of source ids as a table."""
+    directory = Path(str(result.attrs.get("data_directory", shipped_dir("calibration"))))
+    sources = directory / "SOURCES.md"
+    if not sources.is_file():
+        sources = packaged_dir("calibration") / "SOURCES.md"
+    text = sources.read_text(encoding="utf-8")
     parts = ["<h2>Data sources</h2>"]
     for block in text.strip().split("\n\n"):
         lines = block.strip().splitlines()
@@ -287,7 +365,7 @@ def _sources_section() -> str:
                                              for row in body) + "</table>")
         elif lines and lines[0].startswith("#"):
             parts.append(f'<p class="note">{html.escape(lines[0].lstrip("# "))} '
-                         "(calibration/SOURCES.md)</p>")
+                         f"({html.escape(str(sources))})</p>")
         else:
             parts.append(f"<p>{html.escape(' '.join(lines))}</p>")
     return "\n".join(parts)

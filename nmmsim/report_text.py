@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["NOT_REACHED", "TargetRow", "comparison_frame", "comparison_table", "format_figure",
-           "percent_interval", "sensitivity_table", "target_frame", "target_rows", "target_table"]
+           "parameter_difference_lines", "percent_interval", "sensitivity_table", "target_frame",
+           "target_rows", "target_table"]
 
 
 def percent_interval(probability: float, low: float, high: float) -> tuple[str, str, str]:
@@ -285,3 +286,16 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[i
              for row in (header, *rows)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def parameter_difference_lines(differences: dict[str, dict[str, str]]) -> list[str]:
+    """`nmmsim.analysis.parameter_differences` as lines: ``parameter: scenario setting; ...``.
+
+    Examples
+    --------
+    >>> parameter_difference_lines({"tfp_growth_industry": {"baseline": "calibrated",
+    ...                                                     "push": "fixed at 0.015"}})
+    ['tfp_growth_industry: baseline calibrated; push fixed at 0.015']
+    """
+    return [f"{name}: " + "; ".join(f"{scenario} {text}" for scenario, text in settings.items())
+            for name, settings in differences.items()]

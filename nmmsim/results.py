@@ -35,7 +35,9 @@ __all__ = [
     "indicator_paths",
     "long_table",
     "wide_table",
+    "with_provenance",
     "write_netcdf",
+    "write_provenance",
     "write_results",
 ]
 
@@ -182,6 +184,30 @@ def growth_path(grdp: FloatArray, base_growth: float | FloatArray) -> FloatArray
     growth[0] = 100.0 * base_growth
     growth[1:] = 100.0 * (grdp[1:] / grdp[:-1] - 1.0)
     return growth
+
+
+def with_provenance(dataset: xr.Dataset, inputs: Mapping[str, str | int]) -> xr.Dataset:
+    """``dataset`` with the package version and the input files it was computed from in attrs.
+
+    ``inputs`` are the attrs of `nmmsim.resources.provenance` (every file's path and sha256, the
+    data directory, the targets' title) and anything else the output must carry, such as the
+    years of a comparison.
+    """
+    return dataset.assign_attrs({"nmmsim_version": __version__, **inputs})
+
+
+def write_provenance(dataset: xr.Dataset, path: str | Path) -> Path:
+    """Write the attrs of ``dataset`` as a two-column CSV (``attribute``, ``value``) atomically:
+    the side file that says which files, version, seed and scenario a run's CSVs come from."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(("attribute", "value"))
+        writer.writerows((str(key), str(value)) for key, value in dataset.attrs.items())
+    return path
 
 
 def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tuple[Path, Path]:

@@ -123,7 +123,7 @@ def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
     assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare_2030.csv",
-                                                    "compare.html"}
+                                                    "compare_provenance.csv", "compare.html"}
 
 
 def test_a_failure_after_the_run_leaves_no_output_files(tmp_path, capsys):
