@@ -504,7 +504,7 @@ def test_cli_refuses_a_device_as_scenario_in_one_line(capsys):
 def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme[readme.index("## A scenario file"):readme.index("## Python")]
-    example, after, provinces = re.findall(r"```toml\n(.*?)```", section, flags=re.DOTALL)
+    example, after, provinces, model = re.findall(r"```toml\n(.*?)```", section, flags=re.DOTALL)
     (tmp_path / "my_push.toml").write_text(example)
     assert load_scenario(tmp_path / "my_push.toml").name == "my_push"
     share, money = after.splitlines()
@@ -521,3 +521,6 @@ def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
     assert schedule.at(2028).fdi_projects.sum() == 0.0
     assert schedule.at(2026).hydropower_revenue_uplift[son_la] == 0.10
     assert schedule.at(2026).hydropower_revenue_uplift.sum() == pytest.approx(0.10)
+    path = tmp_path / "model.toml"
+    path.write_text(f'extends = "baseline"\n{model}')
+    assert load_scenario(path).parameter_overrides == {"tfp_growth_industry": 0.015}
