@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nmmsim.errors import NmmsimError
 
     try:
-        with warnings.catch_warnings(), _data_context(args):
+        with warnings.catch_warnings(), _data_context(args), _terminate_as_interrupt():
             warnings.showwarning = _one_line_warning
             status = int(args.command(args))
         sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
@@ -49,6 +49,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         # nowhere, so that the flush at exit does not fail again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (``kill``, a job scheduler stopping the run) stops a command as Ctrl-C does:
+    workers cancelled, nothing half-written, exit status 130."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread (main() called from a thread): leave it alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _data_context(args: argparse.Namespace) -> contextlib.AbstractContextManager[object]:
@@ -78,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="project a scenario and compare 2030 with the targets")
-    run.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    run.add_argument("scenario", type=Path,
+                     help="scenario file (TOML) or the name of a shipped scenario")
     run.add_argument("--out", type=Path, default=Path("results"),
                      help="directory for the .nc, .csv, _targets.csv and .html files, named "
                      "<scenario>_deterministic.*, <scenario>.* (Monte Carlo summary) or "
@@ -115,7 +136,8 @@ def _parser() -> argparse.ArgumentParser:
     versus = commands.add_parser(
         "compare", help="run scenarios on the same Monte Carlo draws and compare their attainment")
     versus.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
-                        help="scenario files (TOML); the first is the reference")
+                        help="scenario files (TOML) or shipped scenario names; the first is the "
+                             "reference")
     _sampling_options(versus, draws_help="number of draws", required=True)
     versus.add_argument("--out", type=Path, default=Path("results"),
                         help="directory for compare.nc, compare.csv, compare_<target year>.csv "
@@ -125,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sense = commands.add_parser(
         "sensitivity", help="which uncertain parameters decide each target (Sobol' or Morris)")
-    sense.add_argument("scenario", type=Path, help="scenario file (TOML)")
+    sense.add_argument("scenario", type=Path,
+                       help="scenario file (TOML) or the name of a shipped scenario")
     sense.add_argument("--draws", type=int, default=1024,
                        help="base sample size N; Sobol' runs N (d + 2) + N (g + 2) model "
                        "evaluations (default: 1024)")
@@ -183,10 +206,10 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.report import write_report
     from nmmsim.report_text import target_frame, target_rows, target_table
     from nmmsim.results import with_provenance, write_provenance, write_results
-    from nmmsim.scenario import load_scenario
+    from nmmsim.scenario import load_scenario, resolve_scenario_path
     from nmmsim.targets import load_targets
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(resolve_scenario_path(args.scenario))
     files = _inputs(args)
     inputs = _provenance(files)
     options: dict[str, Any] = {}
@@ -255,10 +278,10 @@ def _compare(args: argparse.Namespace) -> int:
     from nmmsim.report import write_comparison_report
     from nmmsim.report_text import comparison_frame, comparison_table, parameter_difference_lines
     from nmmsim.results import with_provenance, write_provenance, write_results
-    from nmmsim.scenario import load_scenario
+    from nmmsim.scenario import load_scenario, resolve_scenario_path
     from nmmsim.targets import load_targets
 
-    scenarios = [load_scenario(path) for path in args.scenarios]
+    scenarios = [load_scenario(resolve_scenario_path(path)) for path in args.scenarios]
     differences = parameter_differences(scenarios)
     _warn_parameter_changes(differences, [s.name for s in scenarios])
     files = _inputs(args)
@@ -422,10 +445,10 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from nmmsim.plot import pyplot, sensitivity_grid
     from nmmsim.report_text import sensitivity_table
     from nmmsim.results import with_provenance, write_netcdf
-    from nmmsim.scenario import load_scenario
+    from nmmsim.scenario import load_scenario, resolve_scenario_path
     from nmmsim.sensitivity import sensitivity
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(resolve_scenario_path(args.scenario))
     files = _inputs(args)
     inputs = _provenance(files)
     found = sensitivity(scenario, draws=args.draws, seed=args.seed, method=args.method,

@@ -400,8 +400,8 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     text = str(name_or_path)
     if path.suffix == "" and path.parent == Path(".") and text in shipped:
         return shipped[text]
-    if path.exists():
-        raise ScenarioError(f"{path}: not a scenario file (a directory or a special file)")
+    if path.exists():  # a directory or a device: load_scenario says what it is
+        return path
     raise ScenarioError(f"{path}: no such scenario file, nor a shipped scenario "
                         f"({', '.join(shipped)}){did_you_mean(path.stem, shipped)}")
 

@@ -12,7 +12,6 @@ import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -73,7 +72,8 @@ _YEARS = (2000, 2100)
 
 
 def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
-    """Read a targets table (default: the shipped Resolution 96 table).
+    """Read a targets table (default: the data directory's, else the shipped Resolution 96 table;
+    `nmmsim.resources`).
 
     Raises
     ------
@@ -83,12 +83,12 @@ def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
         fields, a duplicate target id, an unknown kind, measure or sector, a bound that is not a
         number, ``lower`` above ``upper``, or a year that is not a whole year 2000-2100.
     """
-    if path is None:
-        text = resources.files("nmmsim").joinpath("data/targets_2030.csv").read_text("utf-8")
-        where = "nmmsim/data/targets_2030.csv"
-    else:
-        text = read_input(Path(path), "targets", DataError)
-        where = str(path)
+    if path is None:  # the data directory's table (nmmsim.resources), else the packaged one
+        from nmmsim.resources import data_directory, input_files
+
+        path = input_files(data_directory()).targets
+    text = read_input(Path(path), "targets", DataError)
+    where = str(path)
     try:
         rows = list(csv.reader(text.splitlines()))
     except csv.Error as exc:

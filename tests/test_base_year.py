@@ -118,7 +118,8 @@ def test_region_2025_swaps_bac_giang_for_vinh_phuc(base_result):
     expected = (grdp.sel(area="region_2022") - grdp.sel(area="Bac Giang")
                 + grdp.sel(area="Vinh Phuc"))
     np.testing.assert_allclose(grdp.sel(area="region_2025").item(), expected.item(), rtol=1e-12)
-    # SOURCES.md, check_panel output: 2025-boundary region 2024 GRDP 950.0856 trillion
+    # the provincial panel: the 2025-boundary region (14 - Bac Giang + Vinh Phuc) had a 2024 GRDP
+    # of 950.0856 trillion (the sum of its provinces in calibration/provinces.csv)
     np.testing.assert_allclose(grdp.sel(area="region_2025").item(), 950.0856, rtol=2e-5)
 
 

@@ -248,3 +248,9 @@ def test_both_csv_shapes_carry_units(tmp_path, capsys):
     assert "grdp_nominal [VND trillion]" in wide.columns
     assert "sector_share_services [percent]" in wide.columns
     assert wide["grdp_nominal [VND trillion]"].dtype == float
+
+
+def test_a_shipped_scenario_runs_by_name(tmp_path, capsys):
+    assert main(["run", "green_forest", "--out", str(tmp_path)]) == 0
+    assert "Scenario: green_forest" in capsys.readouterr().out
+    assert (tmp_path / "green_forest_deterministic.nc").is_file()

@@ -67,7 +67,10 @@ def test_no_worker_outlives_a_killed_run(tmp_path, how):
         time.sleep(0.2)  # the run, the resource tracker, the fork server, two workers
     assert len(_marked_processes(marker)) >= 4, "the workers did not start"
     process.send_signal(how)
-    process.wait(timeout=60)
+    status = process.wait(timeout=60)
+    if how == signal.SIGTERM:  # handled as Ctrl-C: cancelled, nothing written, status 130
+        assert status == 130
+        assert list(tmp_path.iterdir()) == []
     deadline = time.monotonic() + 30
     while _marked_processes(marker) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
+import nmmsim
 from nmmsim import shipped_scenarios
 from nmmsim.cli import main
 from nmmsim.resources import shipped_dir
@@ -254,3 +255,16 @@ def test_the_same_data_with_windows_line_ends_need_no_refit(tmp_path, capsys):
     # pytest turns a warning into an error: this run must not warn
     assert main(["run", BASELINE, "--data", str(data), "--out", str(tmp_path / "out")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_python_api_results_record_version_years_and_input_files():
+    """Monte Carlo and compare results made from Python carry what the CLI records."""
+    shipped = nmmsim.shipped_scenarios()
+    results = [nmmsim.simulate(shipped["baseline"]),
+               nmmsim.simulate(shipped["baseline"], draws=1024, seed=1),
+               nmmsim.compare([shipped["baseline"], shipped["hub_fdi"]], draws=1024, seed=1)]
+    for result in results:
+        for key in ("nmmsim_version", "start_year", "end_year", "calibration_file",
+                    "calibration_sha256", "data_sha256", "targets_title"):
+            assert key in result.attrs, key
+        assert result.attrs["end_year"] == 2030

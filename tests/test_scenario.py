@@ -260,9 +260,10 @@ def test_resolve_scenario_path(tmp_path, monkeypatch):
     with pytest.raises(ScenarioError, match=r"basline: no such scenario file, nor a shipped "
                        r"scenario \(baseline, .*\) \(did you mean 'baseline'\?\)"):
         resolve_scenario_path("basline")
-    (tmp_path / "folder").mkdir()
-    with pytest.raises(ScenarioError, match=r"folder: not a scenario file"):
-        resolve_scenario_path("folder")
+    (tmp_path / "folder").mkdir()  # resolved as given; loading it says what it is
+    assert resolve_scenario_path("folder") == Path("folder")
+    with pytest.raises(ScenarioError, match=r"folder: not a regular file"):
+        load_scenario(resolve_scenario_path("folder"))
 
 
 def test_money_path_replaces_inherited_share(write):

@@ -45,3 +45,13 @@ def test_the_report_s_sources_cite_no_file_outside_the_repository(tmp_path):
     report = (tmp_path / "baseline_deterministic.html").read_text(encoding="utf-8")
     sources = report[report.index("<h2>Data sources</h2>"):]
     assert "Resolution 96/NQ-CP" in sources and _missing(sources) == []
+
+
+def test_scenarios_and_docs_cite_nothing_outside_the_repository():
+    """Scenario groundings (shown in every report) and the docs cite source ids, not files of
+    the project's private research folder."""
+    files = [*ROOT.glob("scenarios/*.toml"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for gone in ("context/", "DESIGN.md", "issue 4", "check_panel"):
+            assert gone not in text, f"{path.name} cites {gone!r}"

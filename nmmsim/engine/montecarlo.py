@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from nmmsim._version import __version__
 from nmmsim.engine.chunks import BY_AREA, SUMMARISED, ArmSummary, ChunkSummary, RunSpec
 from nmmsim.engine.executor import Progress, execute
 from nmmsim.engine.sampling import BLOCK_SIZE
@@ -51,6 +52,7 @@ def run_monte_carlo(
         "disasters": "random severe years" if spec.disasters == "random"
         else "expected intensity",
         "block_size": BLOCK_SIZE,
+        "nmmsim_version": __version__,
     }
     datasets = []
     for arm, arm_summary in zip(spec.arms, summary.arms, strict=True):
@@ -88,6 +90,12 @@ def _compared(spec: RunSpec, summary: ChunkSummary, datasets: list[xr.Dataset],
     combined.attrs.update({**attrs, "reference_scenario": names[0]})
     for key in ("scenario_file", "scenario_sha256"):
         combined.attrs[key] = "; ".join(str(d.attrs.get(key, "")) for d in datasets)
+    # the same for every scenario of a comparison: years, prices and the input files
+    shared = {key: value for key, value in datasets[0].attrs.items()
+              if key not in combined.attrs and key not in ("scenario", "scenario_file",
+                                                           "scenario_sha256", "priors")
+              and all(d.attrs.get(key) == value for d in datasets)}
+    combined.attrs.update(shared)
     combined.attrs["scenario"] = ", ".join(names)
     return combined
 

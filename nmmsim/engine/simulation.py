@@ -150,7 +150,7 @@ def simulate(
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
     schedule = scenario.schedule(projection_years)
-    attrs = _attrs(scenario, start_year, end_year)
+    attrs = _attrs(scenario, start_year, end_year, _inputs(observed, calibration, targets))
     params = parameters if parameters is not None else calibrated_parameters(path=calibration)
     params = params.with_values(scenario.parameter_overrides)
     if disasters is None or isinstance(disasters, str):
@@ -239,7 +239,8 @@ def _check_years(start_year: int, end_year: int) -> None:
         )
 
 
-def _attrs(scenario: Scenario, start_year: int, end_year: int) -> dict[str, str | int | float]:
+def _attrs(scenario: Scenario, start_year: int, end_year: int,
+           inputs: dict[str, str]) -> dict[str, str | int | float]:
     return {
         "scenario": scenario.name,
         "scenario_file": str(scenario.path),
@@ -247,7 +248,25 @@ def _attrs(scenario: Scenario, start_year: int, end_year: int) -> dict[str, str 
         "start_year": start_year,
         "end_year": end_year,
         "prices": f"real values at {start_year} prices; nominal values at current prices",
+        **inputs,
     }
+
+
+def _inputs(observed: ObservedData | None, calibration: str | Path | None,
+            targets: str | Path | Sequence[Target] | None) -> dict[str, str]:
+    """The files a run reads, with their sha256 (`nmmsim.resources.provenance`)."""
+    from nmmsim.resources import data_directory, input_files, provenance
+
+    given_table = targets is None or isinstance(targets, str | Path)
+    files = input_files(
+        data_directory(), calibration=calibration,
+        targets=targets if isinstance(targets, str | Path) else None,
+        observed_region=observed.path if observed is not None else None)
+    roles = [role for role in files.paths() if given_table or role != "targets"]
+    recorded = provenance(files, roles)
+    if not given_table:
+        recorded["targets_title"] = "targets given in Python"
+    return recorded
 
 
 def _monte_carlo(
@@ -274,12 +293,13 @@ def _monte_carlo(
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
     calibrated = load_calibrated(calibration)
+    inputs = _inputs(observed, calibration, targets)
     arms = tuple(
         Arm(name=scenario.name,
             schedule=scenario.schedule(projection_years),
             uncertainty=uncertainty if uncertainty is not None else Uncertainty.default(
                 calibrated, fixed=scenario.parameter_overrides, priors=scenario.prior_overrides),
-            attrs=_attrs(scenario, start_year, end_year))
+            attrs=_attrs(scenario, start_year, end_year, inputs))
         for scenario in scenarios)
     if seed is None:  # fresh entropy, kept to 63 bits so NetCDF can store it as an attribute
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
