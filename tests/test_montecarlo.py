@@ -326,3 +326,17 @@ def test_bad_monte_carlo_options(baseline, options, message):
 def test_sobol_warns_off_a_power_of_two(baseline):
     with pytest.warns(UserWarning, match="power of two"):
         nmmsim.simulate(baseline, draws=1000, seed=1, sampler="sobol")
+
+
+def test_sketch_never_reports_a_capped_value_as_a_quantile():
+    """Magnitudes at or above LARGEST share an open-ended bucket: a quantile there is NaN, not
+    the cap (issue 13.4), unless every value agrees (then it is exact)."""
+    sketch = QuantileSketch.empty(3)
+    rows = np.array([[1.0, 2.0, 3.0e9, 4.0e9],   # median and above beyond the range
+                     [5.0e9, 5.0e9, 5.0e9, 5.0e9],  # all equal: exact
+                     [1.0, 2.0, 3.0, 4.0]])
+    sketch.add([row[None, :] for row in rows])
+    low, median, high = sketch.quantiles(np.array([0.25, 0.75, 1.0])).T
+    assert np.isnan(median[0]) and np.isnan(high[0]) and low[0] == pytest.approx(1.0, rel=0.004)
+    assert median[1] == 5.0e9 and high[1] == 5.0e9
+    assert not np.isnan(median[2]) and median[2] <= LARGEST
