@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from nmmsim import REGISTRY
+from nmmsim.results import GROWTH_ATTRS, VARIABLES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -32,3 +33,14 @@ def test_calibration_doc_shows_the_committed_fit():
         line = (f"| `{name}` | {row.default:g} | {row.fitted:.4g} | {row.se:.2g} | "
                 f"{max(row.narrowed, 0.0):.0%} | {data_only} |")
         assert line in text, f"docs/calibration.md: results row out of date: {line}"
+
+
+@pytest.mark.parametrize("name", [*VARIABLES, "grdp_growth"])
+def test_model_doc_lists_every_output_variable_with_its_units(name):
+    if name == "grdp_growth":
+        units, definition, dims = GROWTH_ATTRS["units"], GROWTH_ATTRS["long_name"], "-"
+    else:
+        variable = VARIABLES[name]
+        units, definition = variable.units, variable.long_name
+        dims = ", ".join(variable.dims) or "-"
+    assert f"| `{name}` | {dims} | {units} | {definition} |" in (DOCS / "model.md").read_text()
