@@ -46,10 +46,14 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
     Arrays lose their province axis: ``(3, n)`` by sector, ``(n,)`` otherwise. ``tfp`` has no
     regional meaning and is NaN.
     """
-    members = np.flatnonzero(region_mask(region))
+    runs = _runs(region_mask(region))
 
     def total(values: FloatArray) -> FloatArray:
-        return sum_provinces(values.take(members, axis=-2))
+        # contiguous runs of members are summed as views (no copy), in province order
+        summed = sum_provinces(values[..., runs[0], :])
+        for run in runs[1:]:
+            summed = summed + sum_provinces(values[..., run, :])
+        return summed
 
     def mean(values: FloatArray, weights: FloatArray) -> FloatArray:
         return total(values * weights) / total(weights)
@@ -82,9 +86,15 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
     )
     accounts = Accounts(
         product_tax_ratio=region_real / sum_sectors(value_added) - 1.0,
-        land_area=sum_provinces(constants.land_area[members]),
+        land_area=total(constants.land_area),
     )
     return aggregated, accounts
+
+
+def _runs(mask: np.ndarray) -> list[slice]:
+    """The contiguous runs of ``True`` in ``mask`` as slices, in order."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [slice(int(start), int(stop)) for start, stop in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def region_paths(states: Sequence[State], constants: Constants, region: str
