@@ -26,7 +26,7 @@ from nmmsim._types import FloatArray
 from nmmsim.engine.montecarlo import QUANTILES
 from nmmsim.errors import NmmsimError, did_you_mean
 from nmmsim.observed import ObservedData, load_observed
-from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
+from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths, target_series
 
 if TYPE_CHECKING:
     from nmmsim.scenario import Scenario
@@ -168,7 +168,7 @@ def _indicator(result: xr.Dataset, target: Target, history: TargetHistory) -> xr
     if target.variable not in result:
         raise NmmsimError(f"target '{target.target}': the result has no variable "
                           f"'{target.variable}'{did_you_mean(target.variable, map(str, result.data_vars))}")
-    series = result[target.variable]
+    series = target_series(result, target)
     if target.sector:
         series = series.sel(sector=target.sector, drop=True)
     leading = [d for d in series.dims if d not in ("draw", "year")]
@@ -314,7 +314,7 @@ def target_measures(
     added = {}
     for target in modelled:
         name = f"target_{target.target}"
-        if target.measure == "level" or name in result:
+        if (target.measure == "level" and target.area == "region_2022") or name in result:
             continue
         measured = _indicator(result, target, history)
         measured.attrs = {"long_name": f"{target.description}, measured up to each year",
@@ -329,7 +329,8 @@ def target_median(quantiles: xr.Dataset, target: Target) -> float:
     A target measured over several years (average growth, poverty reduction) uses its measure,
     ``target_<name>``; NaN when the result did not keep it.
     """
-    name = target.variable if target.measure == "level" else f"target_{target.target}"
+    own = target.measure == "level" and target.area == "region_2022"
+    name = target.variable if own else f"target_{target.target}"
     if name not in quantiles:
         return math.nan
     da = quantiles[name].sel(quantile=0.5, year=target.year)

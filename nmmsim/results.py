@@ -17,7 +17,7 @@ from nmmsim._version import __version__
 from nmmsim.atomic import atomic_path, staged_directory
 from nmmsim.base_year import BaseYear
 from nmmsim.levers import DESTINATIONS, SECTORS
-from nmmsim.model.regions import Accounts, province_accounts, region_paths
+from nmmsim.model.regions import Accounts, province, province_accounts, region_paths
 from nmmsim.model.state import Constants, State, real_grdp, sum_sectors
 from nmmsim.provinces import PROVINCES, REGIONS
 
@@ -292,6 +292,21 @@ def area_paths(
             found = indicator_paths(r_states, r_accounts, base_growth, keys)
         paths.update({(variable, region): found[(variable, "")] for variable in variables})
     return paths
+
+
+def area_indicator_paths(
+    states: Sequence[State], constants: Constants, base: BaseYear, area: str,
+    keys: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], FloatArray]:
+    """As `indicator_paths`, for one area of `AREAS` (a province or a region)."""
+    if area in REGIONS:
+        r_states, r_accounts = region_paths(states, constants, area)
+        growth = base.grdp_growth if area == TARGET_REGION else math.nan
+        return indicator_paths(r_states, r_accounts, growth, keys)
+    index = PROVINCES.index(area)
+    pairs = [province(state, constants, index) for state in states]
+    return indicator_paths([s for s, _ in pairs], [a for _, a in pairs],
+                           float(base.province_grdp_growth[index]), keys)
 
 
 def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:

@@ -23,8 +23,10 @@ from nmmsim._types import FloatArray
 from nmmsim.errors import DataError, did_you_mean
 from nmmsim.levers import SECTORS
 from nmmsim.observed import ObservedData, load_observed
+from nmmsim.provinces import PROVINCES, REGIONS
 
-__all__ = ["COLUMNS", "Target", "TargetHistory", "load_targets", "met", "target_paths", "target_value"]
+__all__ = ["COLUMNS", "OPTIONAL_COLUMNS", "Target", "TargetHistory", "load_targets", "met",
+           "target_paths", "target_series", "target_value"]
 
 Kind = Literal["at_least", "at_most", "within", "approximately"]
 Measure = Literal["level", "average_growth", "average_reduction", "not_modelled"]
@@ -50,6 +52,7 @@ class Target:
     unit: str
     source: str
     note: str
+    area: str = "region_2022"  # the province or region the target is measured on
 
     @property
     def modelled(self) -> bool:
@@ -68,6 +71,9 @@ class Target:
 
 COLUMNS = ("target", "description", "variable", "sector", "measure", "from_year", "year", "kind",
            "lower", "upper", "tolerance", "unit", "source", "note")
+#: Columns a table may leave out: ``area`` (default ``region_2022``, the Resolution 96 region).
+OPTIONAL_COLUMNS = ("area",)
+_AREAS = (*PROVINCES, *REGIONS)
 _YEARS = (2000, 2100)
 
 
@@ -98,12 +104,14 @@ def load_targets(path: str | Path | None = None) -> tuple[Target, ...]:
                         "and a row per target")
     header = rows[0]
     missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
+    unknown = [c for c in header if c not in (*COLUMNS, *OPTIONAL_COLUMNS)]
     if missing or unknown or len(set(header)) != len(header):
         problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + [
-            f"unknown column '{c}'{did_you_mean(c, COLUMNS)}" for c in unknown] + (
+            f"unknown column '{c}'{did_you_mean(c, (*COLUMNS, *OPTIONAL_COLUMNS))}"
+            for c in unknown] + (
             ["a repeated column"] if len(set(header)) != len(header) else [])
-        raise DataError(f"{where}:1: {'; '.join(problems)}; the columns are {','.join(COLUMNS)}")
+        raise DataError(f"{where}:1: {'; '.join(problems)}; the columns are {','.join(COLUMNS)} "
+                        "(and optionally area)")
     targets: list[Target] = []
     seen: dict[str, int] = {}
     for line, fields in enumerate(rows[1:], 2):
@@ -167,6 +175,14 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
     upper = number("upper", required=kind in ("within", "at_most"))
     target_year = year("year", required=True)
     assert target_year is not None
+    area = (row.get("area") or "").strip() or "region_2022"
+    if area not in _AREAS:
+        raise DataError(f"{at}: area = {area!r}{did_you_mean(area, _AREAS)}; allowed: a province "
+                        f"({', '.join(PROVINCES)}) or a region ({', '.join(REGIONS)})")
+    if area != "region_2022" and measure in ("average_growth", "average_reduction"):
+        raise DataError(f"{at}: a {measure} target counts observed years, which only the "
+                        f"14-province region (region_2022) has; on area = {area!r} give a level "
+                        "target")
     if upper is not None and lower > upper:
         raise DataError(f"{at}: lower = {lower:g} is above upper = {upper:g}; a {kind} target "
                         "needs lower <= upper")
@@ -177,7 +193,7 @@ def _parse(where: str, line: int, row: dict[str, str]) -> Target:
         kind=kind,  # type: ignore[arg-type]
         lower=lower, upper=upper,
         tolerance=number("tolerance", required=kind == "approximately"),
-        unit=row["unit"], source=row["source"], note=row["note"],
+        unit=row["unit"], source=row["source"], note=row["note"], area=area,
     )
 
 
@@ -247,6 +263,25 @@ def target_paths(
     return result
 
 
+def target_series(result: xr.Dataset, target: Target) -> xr.DataArray:
+    """The target's variable on its area: the plain variable for region_2022, else the
+    ``<variable>_by_area`` variable at the target's province or region.
+
+    Raises
+    ------
+    DataError
+        If the result does not hold the variable for that area.
+    """
+    if target.area == "region_2022":
+        return result[target.variable]
+    name = f"{target.variable}_by_area"
+    if name not in result:
+        raise DataError(f"target '{target.target}' is measured on {target.area}, and this result "
+                        f"has no '{name}' (a Monte Carlo summary keeps only GRDP, growth and GRDP "
+                        "per capita by area)")
+    return result[name].sel(area=target.area, drop=True)
+
+
 def target_value(result: xr.Dataset, target: Target,
                  observed: ObservedData | None = None) -> xr.DataArray:
     """The model's value of ``target``'s indicator for each draw, in the target year.
@@ -256,7 +291,7 @@ def target_value(result: xr.Dataset, target: Target,
     """
     if not target.modelled:
         raise DataError(f"target '{target.target}' is not modelled")
-    series = result[target.variable]
+    series = target_series(result, target)
     if target.sector:
         series = series.sel(sector=target.sector)
     series = series.transpose("year", "draw")

@@ -24,7 +24,14 @@ from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
 from nmmsim.model.regions import region_paths
-from nmmsim.results import AREAS, TARGET_REGION, area_paths, build_dataset, indicator_paths
+from nmmsim.results import (
+    AREAS,
+    TARGET_REGION,
+    area_indicator_paths,
+    area_paths,
+    build_dataset,
+    indicator_paths,
+)
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
 __all__ = ["BY_AREA", "SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
@@ -88,8 +95,9 @@ class RunSpec:
 
     @property
     def target_measures(self) -> tuple[Target, ...]:
-        """Targets measured over several years, whose indicator's quantiles are kept too."""
-        return tuple(t for t in self.targets if t.measure != "level")
+        """Targets measured over several years or on another area than region_2022, whose
+        indicator's quantiles are kept too (as ``target_<name>``)."""
+        return tuple(t for t in self.targets if t.measure != "level" or t.area != TARGET_REGION)
 
 
 @dataclass(slots=True)
@@ -188,23 +196,28 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
           summary: ArmSummary) -> np.ndarray:
     """Add one arm's chunk to its summary; return which draws attain each target (the last row:
     all of them) in each year, ``(n_targets + 1, n_years, n_draws)`` booleans."""
-    keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
+    keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets
+                              if t.area == TARGET_REGION}
     region_states, accounts = region_paths(states, constants, TARGET_REGION)
     paths = indicator_paths(region_states, accounts, spec.base.grdp_growth, keys)
+    targets_paths = {TARGET_REGION: paths}
+    for area in sorted({t.area for t in spec.targets} - {TARGET_REGION}):
+        wanted = {(t.variable, t.sector) for t in spec.targets if t.area == area}
+        targets_paths[area] = area_indicator_paths(states, constants, spec.base, area, wanted)
     n_draws = states[0].population.shape[-1]
     attained = np.ones((len(spec.targets) + 1, len(spec.years), n_draws), dtype=bool)
     measured = []
     for k, target in enumerate(spec.targets):
-        indicator = target_paths(target, paths[(target.variable, target.sector)], spec.years,
-                                 spec.history)
+        indicator = target_paths(target, targets_paths[target.area][(target.variable, target.sector)],
+                                 spec.years, spec.history)
         attained[k] = met(target, indicator)
         attained[-1] &= attained[k]
-        if target.measure != "level":
+        if target.measure != "level" or target.area != TARGET_REGION:
             measured.append(indicator)
     counts = attained.sum(axis=-1)
     summary.attained += counts[:-1]
     summary.attained_all += counts[-1]
-    by_area = area_paths(states, constants, spec.base, BY_AREA, region_2022=paths)
+    areas = area_paths(states, constants, spec.base, BY_AREA, region_2022=paths)
     summary.sketch.add([paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
-                       + [by_area[(variable, area)] for variable in BY_AREA for area in AREAS])
+                       + [areas[(variable, area)] for variable in BY_AREA for area in AREAS])
     return attained

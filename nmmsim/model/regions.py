@@ -15,7 +15,7 @@ provincial quantiles.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from nmmsim._types import FloatArray
 from nmmsim.model.state import Constants, State, real_grdp, sum_provinces, sum_sectors
 from nmmsim.provinces import region_mask
 
-__all__ = ["Accounts", "aggregate", "province_accounts", "region_paths"]
+__all__ = ["Accounts", "aggregate", "province", "province_accounts", "region_paths"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,15 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
         land_area=total(constants.land_area),
     )
     return aggregated, accounts
+
+
+def province(state: State, constants: Constants, index: int) -> tuple[State, Accounts]:
+    """The state of province ``index`` alone, shaped as a region's (no province axis)."""
+    sliced = {f.name: (value[..., index, :] if value.ndim >= 2 else value)
+              for f in fields(State) for value in (getattr(state, f.name),)}
+    accounts = Accounts(product_tax_ratio=constants.product_tax_ratio[index],
+                        land_area=constants.land_area[index])
+    return State(**sliced), accounts
 
 
 def _runs(mask: np.ndarray) -> list[slice]:
