@@ -1,15 +1,27 @@
-"""Writing output files atomically: to a temporary file beside the target, then renamed."""
+"""Writing output files atomically: to a temporary file beside the target, then renamed.
+
+A run's files are written into a hidden staging directory and moved into place together, under
+an exclusive lock of the output directory, so that two runs into one directory never leave a
+mix of their files. Staging directories left by a run that died (SIGKILL, power loss) are
+removed by the next run into the same directory.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from nmmsim.errors import NmmsimError
+
 __all__ = ["atomic_path", "staged_directory"]
+
+_STAGING_PREFIX = ".nmmsim-"
+_SPACE_MARGIN = 1 << 20  # bytes kept free beyond the estimate
 
 
 @contextlib.contextmanager
@@ -30,19 +42,76 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def staged_directory(directory: Path) -> Iterator[Path]:
+def staged_directory(directory: Path, needed_bytes: int = 0) -> Iterator[Path]:
     """Yield a hidden temporary directory inside ``directory``; on success move every file
     written there into ``directory``, replacing files of the same name.
 
     The files of one run appear together or not at all: an error or Ctrl-C while any of them is
-    being written leaves ``directory`` as it was.
+    being written leaves ``directory`` as it was. ``needed_bytes`` (an estimate of what will be
+    written) is checked against the free space first.
+
+    Raises
+    ------
+    NmmsimError
+        One line, if ``directory`` cannot be created or written (read-only, not a directory),
+        lacks the space, or the disk fills while writing; the earlier files stay as they were.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=directory, prefix=".nmmsim-"))
     try:
-        yield staging
-        for path in sorted(staging.iterdir()):
-            path.chmod(0o644)
-            os.replace(path, directory / path.name)
+        directory.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(directory)
+        free = shutil.disk_usage(directory).free
+        if needed_bytes and free < needed_bytes + _SPACE_MARGIN:
+            raise NmmsimError(f"{directory}: {free / 2**20:.1f} MiB free, the results need about "
+                              f"{(needed_bytes + _SPACE_MARGIN) / 2**20:.1f} MiB; nothing written")
+        staging = Path(tempfile.mkdtemp(dir=directory, prefix=f"{_STAGING_PREFIX}{os.getpid()}-"))
+    except OSError as exc:
+        raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror})") from exc
+    try:
+        try:
+            yield staging
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise NmmsimError(f"{directory}: could not write the results ({exc.strerror}); "
+                                  "the files there are as they were") from exc
+            raise
+        with _locked(directory):
+            for path in sorted(staging.iterdir()):
+                path.chmod(0o644)
+                os.replace(path, directory / path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold the output directory's lock: a second run moving its files in waits for the first.
+    (POSIX advisory lock; where there is none, as on Windows, the moves are not serialised.)"""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    handle = os.open(directory, os.O_RDONLY)  # the directory itself: no lock file left behind
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _remove_abandoned(directory: Path) -> None:
+    """Remove staging directories and temporary files whose run is no longer alive."""
+    for path in directory.glob(f"{_STAGING_PREFIX}*"):
+        pid = path.name.removeprefix(_STAGING_PREFIX).split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

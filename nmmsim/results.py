@@ -227,7 +227,8 @@ def write_results(dataset: xr.Dataset, directory: str | Path, stem: str) -> tupl
     # the CSV holds region_2022, as printed; provinces and both regions are in the NetCDF
     regional = dataset.drop_vars([name for name, da in dataset.data_vars.items() if "area" in da.dims])
     table = wide_table(regional) if "draw" in dataset.dims else long_table(regional)
-    with staged_directory(directory) as staging:  # both files or neither
+    # NetCDF about the Dataset's size, the CSV text up to about twice that
+    with staged_directory(directory, needed_bytes=3 * dataset.nbytes) as staging:  # both or neither
         write_netcdf(dataset, staging / f"{stem}.nc")
         table.to_csv(staging / f"{stem}.csv", float_format="%.10g")
     return directory / f"{stem}.nc", directory / f"{stem}.csv"
