@@ -88,9 +88,26 @@ def load_observed(path: str | Path | None = None) -> ObservedData:
             if missing:
                 raise DataError(f"{path}: missing column(s) {missing}; need {list(_REQUIRED_COLUMNS)}")
             rows = tuple(_parse_row(path, line, record) for line, record in enumerate(reader, 2))
+            _check_unique(path, rows)
     except OSError as exc:
         raise DataError(f"{path}: cannot read observed data ({exc.strerror})") from exc
     return ObservedData(path=path, rows=rows)
+
+
+#: The largest figure an observed file may hold: the region's forest area in ha is about 5e6.
+_LARGEST_FIGURE = 1e9
+
+
+def _check_unique(path: Path, rows: tuple[Observation, ...]) -> None:
+    """One figure per indicator and period: a second one would be ignored silently."""
+    seen: dict[tuple[str, int, int], int] = {}
+    for line, row in enumerate(rows, 2):
+        key = (row.indicator, row.year_from, row.year_to)
+        if key in seen:
+            raise DataError(f"{path}:{line}: a second '{row.indicator}' figure for "
+                            f"{row.year_from}-{row.year_to} (the first is on line {seen[key]}); "
+                            "keep one")
+        seen[key] = line
 
 
 def _parse_row(path: Path, line: int, record: dict[str, str]) -> Observation:
@@ -102,6 +119,10 @@ def _parse_row(path: Path, line: int, record: dict[str, str]) -> Observation:
         raise DataError(f"{where}: year and value must be numbers ({exc})") from exc
     if not math.isfinite(value):
         raise DataError(f"{where}: value {record['value']!r} is not a finite number")
+    if abs(value) > _LARGEST_FIGURE:
+        raise DataError(f"{where}: value {record['value']!r} is beyond {_LARGEST_FIGURE:.0e}; no "
+                        "figure of the region is that large in its unit (people in thousands, "
+                        "money in VND trillion, areas in km2 or ha)")
     return Observation(
         indicator=record["indicator"],
         year_from=year_from,

@@ -232,7 +232,15 @@ def _counted_targets(targets: str | Path | Sequence[Target] | None, end_year: in
     return counted
 
 
+#: The base year: the only year whose figures are all observed, for every province (docs/model.md §3).
+BASE_YEAR = 2024
+
+
 def _check_years(start_year: int, end_year: int) -> None:
+    if start_year != BASE_YEAR:
+        raise NmmsimError(f"start_year = {start_year}: runs start from the base year {BASE_YEAR}, "
+                          "the only year whose regional and provincial figures are all observed "
+                          "(docs/model.md §3); earlier years are the calibration's history")
     if not start_year < end_year <= MAX_END_YEAR:
         raise NmmsimError(
             f"years: need start_year < end_year <= {MAX_END_YEAR}, got {start_year} -> {end_year}"
