@@ -12,10 +12,12 @@ import contextlib
 import errno
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from nmmsim._processes import process_alive
 from nmmsim.errors import NmmsimError
 
 __all__ = ["atomic_path", "staged_directory"]
@@ -63,7 +65,7 @@ def staged_directory(directory: Path, needed_bytes: int = 0) -> Iterator[Path]:
         if needed_bytes and free < needed_bytes + _SPACE_MARGIN:
             raise NmmsimError(f"{directory}: {free / 2**20:.1f} MiB free, the results need about "
                               f"{(needed_bytes + _SPACE_MARGIN) / 2**20:.1f} MiB; nothing written")
-        staging = Path(tempfile.mkdtemp(dir=directory, prefix=f"{_STAGING_PREFIX}{os.getpid()}-"))
+        staging = Path(tempfile.mkdtemp(dir=directory, prefix=f"{_staging_owner()}-"))
     except OSError as exc:
         raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror})") from exc
     try:
@@ -74,7 +76,7 @@ def staged_directory(directory: Path, needed_bytes: int = 0) -> Iterator[Path]:
                 raise NmmsimError(f"{directory}: could not write the results ({exc.strerror}); "
                                   "the files there are as they were") from exc
             raise
-        with _locked(directory):
+        with _locked(directory), _signals_deferred():
             for path in sorted(staging.iterdir()):
                 path.chmod(0o644)
                 os.replace(path, directory / path.name)
@@ -99,19 +101,37 @@ def _locked(directory: Path) -> Iterator[None]:
         os.close(handle)  # releases the lock
 
 
-def _remove_abandoned(directory: Path) -> None:
-    """Remove staging directories and temporary files whose run is no longer alive."""
-    for path in directory.glob(f"{_STAGING_PREFIX}*"):
-        pid = path.name.removeprefix(_STAGING_PREFIX).split("-", 1)[0]
-        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM during the moves takes effect after them, so a set is never half moved
+    (POSIX, main thread; elsewhere nothing is deferred)."""
+    import signal
+    import threading
 
-
-def _alive(pid: int) -> bool:
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _staging_owner() -> str:
+    """This run's staging name prefix: host and PID, so a run on another host sharing the
+    directory never takes this one's staging for debris."""
+    host = "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40]
+    return f"{_STAGING_PREFIX}{host}-{os.getpid()}"
+
+
+def _remove_abandoned(directory: Path) -> None:
+    """Remove staging directories of runs of this host that are no longer alive."""
+    own_host = _staging_owner().rpartition("-")[0]
+    for path in directory.glob(f"{own_host}-*-*"):
+        pid = path.name.removeprefix(f"{own_host}-").split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and int(pid) != os.getpid() \
+                and not process_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)

@@ -254,6 +254,11 @@ class Parameters:
         "Growth of employment per person (participation, formalisation); region 2022-2024: "
         "employment +1.6%/yr against population +1.2%/yr (G3, G1), 2021-2024: 2.85% against "
         "1.06% (partly the recovery after the 2021 survey break)")
+    employment_rate_ceiling: FloatArray = _declare(
+        "employed per inhabitant", 0.65, (0.60, 0.75), "population",
+        "Employment rate the provinces approach but never pass: employment grows at "
+        "employment_rate_growth while a province's rate is the region's 2024 rate (0.468), ever "
+        "more slowly toward this ceiling; the highest 2024 rate is Hoa Binh's, 0.569 (G3, G1)")
     migration_response: FloatArray = _declare(
         "1/year", 0.005, (0.000, 0.020), "population",
         "Net migration between the provinces, a share of a province's population a year per "

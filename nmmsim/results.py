@@ -98,6 +98,10 @@ VARIABLES: Mapping[str, Variable] = MappingProxyType({
                              "percent", (), lambda s, c: _percent(s.poverty_rate)),
     "investment": Variable("Investment by destination, 2024 prices (NaN in the base year)",
                            "VND trillion", ("destination",), lambda s, c: s.investment),
+    "fdi_registered": Variable("FDI registered in the year (attracted and named projects), "
+                               "2024 prices", "VND trillion", (), lambda s, c: s.fdi_registered),
+    "fdi_invested": Variable("FDI disbursed and absorbed in the year, 2024 prices (NaN in the "
+                             "base year)", "VND trillion", (), lambda s, c: s.fdi_invested),
     "infrastructure_capital": Variable("Completed public infrastructure capital, 2024 prices",
                                        "VND trillion", (), lambda s, c: s.infrastructure),
     "price_level": Variable("GRDP deflator", "2024 = 1", (), lambda s, c: s.price_level),

@@ -239,6 +239,15 @@ class Scenario:
 
     def _warn_unused_or_held(self, years: range) -> None:
         """Warn for table years before ``years``, and for tables ``years`` outlast silently."""
+        for province, table in self.levers.get("provinces", {}).items():
+            projects = table.get(_FDI_PROJECTS)
+            early = sorted(y for y in projects if y < years[0]) if isinstance(projects, dict) \
+                and years else []
+            if early:
+                warnings.warn(
+                    f"{self.path}: provinces.{province}.{_FDI_PROJECTS} gives "
+                    f"{', '.join(map(str, early))}, before the first projected year {years[0]}; "
+                    "those projects are not used", ScenarioWarning, stacklevel=3)
         for keys, table in _year_tables(self.levers, ()):
             given = _table_years(table)
             early = [y for y in given if years and y < years[0]]

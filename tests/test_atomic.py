@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import subprocess
 import sys
 
@@ -52,12 +53,15 @@ def test_the_staging_of_a_dead_run_is_removed_and_a_live_one_kept(tmp_path):
     out.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    abandoned = out / f".nmmsim-{dead}-abc"
+    host = "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:40]
+    abandoned = out / f".nmmsim-{host}-{dead}-abc"
     abandoned.mkdir()
     (abandoned / "baseline.nc").write_text("half")
-    live = out / f".nmmsim-{os.getpid()}-xyz"
+    live = out / f".nmmsim-{host}-{os.getpid()}-xyz"
     live.mkdir()
+    elsewhere = out / f".nmmsim-otherhost-{dead}-abc"  # another host's run sharing the directory
+    elsewhere.mkdir()
     with staged_directory(out) as staging:
         (staging / "baseline.csv").write_text("new")
-    assert not abandoned.exists() and live.exists()
+    assert not abandoned.exists() and live.exists() and elsewhere.exists()
     assert (out / "baseline.csv").read_text() == "new"

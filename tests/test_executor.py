@@ -54,8 +54,10 @@ def _marked_processes(marker: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_no_worker_outlives_a_killed_run(tmp_path, how):
+@pytest.mark.parametrize(("how", "reaped"), [(signal.SIGKILL, True), (signal.SIGTERM, True),
+                                             (signal.SIGKILL, False)])
+def test_no_worker_outlives_a_killed_run(tmp_path, how, reaped):
+    """Also when the killed run is a zombie its parent has not reaped yet."""
     marker = f"NMMSIM_TEST_{uuid.uuid4().hex}"
     environment = {**os.environ, marker: "1"}
     process = subprocess.Popen(
@@ -67,11 +69,15 @@ def test_no_worker_outlives_a_killed_run(tmp_path, how):
         time.sleep(0.2)  # the run, the resource tracker, the fork server, two workers
     assert len(_marked_processes(marker)) >= 4, "the workers did not start"
     process.send_signal(how)
-    status = process.wait(timeout=60)
-    if how == signal.SIGTERM:  # handled as Ctrl-C: cancelled, nothing written, status 130
-        assert status == 130
-        assert list(tmp_path.iterdir()) == []
+    if reaped:
+        status = process.wait(timeout=60)
+        if how == signal.SIGTERM:  # handled as Ctrl-C: cancelled, nothing written, status 130
+            assert status == 130
+            assert list(tmp_path.iterdir()) == []
+    run = {process.pid}
     deadline = time.monotonic() + 30
-    while _marked_processes(marker) and time.monotonic() < deadline:
+    while set(_marked_processes(marker)) - run and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _marked_processes(marker) == []
+    left = set(_marked_processes(marker)) - run
+    process.wait(timeout=60)
+    assert left == set()

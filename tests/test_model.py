@@ -225,3 +225,45 @@ def test_baseline_growth_stays_bounded_and_shares_physical_up_to_2050(baseline_p
         values = result[f"{share}_by_area"]
         assert float(values.min()) >= 0.0 and float(values.max()) < 100.0, share
     assert bool((result.certified_share_by_area <= result.trained_share_by_area).all())
+
+
+def test_the_region_registers_exactly_its_fdi_lever(baseline_path):
+    """Attraction moves FDI between region_2022's provinces without creating any: their
+    registrations add up to the lever's share of their last-year GRDP in every year, and Vinh
+    Phuc registers its own share (docs/model.md §2, FDI)."""
+    import nmmsim
+    from nmmsim.provinces import REGIONS
+
+    result = nmmsim.simulate(baseline_path).isel(draw=0)
+    share = nmmsim.load_scenario(baseline_path).schedule(range(2025, 2031)).at(2026)
+    share = share.investment_amount[1, 0]  # fdi, the same in every province
+    members = list(REGIONS["region_2022"])
+    registered = result.fdi_registered_by_area.sel(year=slice(2025, None))
+    grdp_before = result.grdp_by_area.sel(year=slice(2024, 2029)).values
+    np.testing.assert_allclose(registered.sel(area=members).sum("area").values,
+                               share * result.grdp_by_area.sel(area=members).sum("area").sel(
+                                   year=slice(2024, 2029)).values, rtol=1e-12)
+    np.testing.assert_allclose(registered.sel(area="Vinh Phuc").values,
+                               share * grdp_before[:, list(result.area.values).index("Vinh Phuc")],
+                               rtol=1e-12)
+    # attraction does move it: the hubs' share of registrations is not their GRDP share
+    assert not np.allclose(registered.sel(area="Bac Giang").values / registered.sel(
+        area=members).sum("area").values, result.grdp_by_area.sel(area="Bac Giang").sel(
+        year=slice(2024, 2029)).values / result.grdp_by_area.sel(area=members).sum("area").sel(
+        year=slice(2024, 2029)).values, rtol=1e-3)
+
+
+def test_the_employment_rate_never_passes_its_ceiling():
+    """Employment per inhabitant approaches employment_rate_ceiling and never passes it, in every
+    province, up to 2100 at the fastest growth the prior allows."""
+    import nmmsim
+    from nmmsim.calibrated import calibrated_parameters
+
+    for ceiling in (0.60, 0.75):
+        params = calibrated_parameters().with_values({"employment_rate_growth": 0.018,
+                                                       "employment_rate_ceiling": ceiling})
+        result = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], end_year=2100,
+                                 parameters=params)
+        rate = result.employment_by_area.sum("sector") / result.population_by_area
+        assert float(rate.max()) < ceiling
+        assert bool((rate.diff("year") >= 0).all())  # and it keeps rising toward it

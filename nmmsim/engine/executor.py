@@ -15,8 +15,10 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 from typing import Any
 
+from nmmsim._processes import process_alive
 from nmmsim.engine.chunks import ChunkSummary, RunSpec, run_draws
 from nmmsim.errors import NmmsimError
 
@@ -29,6 +31,7 @@ _TASKS_PER_WORKER = 4  # enough tasks to balance the load and show progress
 _MAX_TASK_CHUNKS = 16  # and a cap: tasks of under a second, so progress moves and Ctrl-C is quick
 _IN_FLIGHT_PER_WORKER = 2  # tasks submitted ahead: enough to keep workers busy, memory bounded
 _WATCH_SECONDS = 0.5  # how often a worker checks that the process that started the run is alive
+_MIN_DASK_IN_FLIGHT = 16
 
 
 def split_tasks(draws: int, chunk_size: int, workers: int) -> Iterator[tuple[int, int]]:
@@ -84,19 +87,17 @@ def _start_worker(spec: RunSpec, run_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_SPEC = spec
     # Workers fork from a server process, not from the run's process: if that process is killed
-    # (SIGKILL leaves it no time to stop them), a watchdog ends the worker.
-    threading.Thread(target=_watch, args=(run_pid,), daemon=True, name="nmmsim-watchdog").start()
+    # (SIGKILL leaves it no time to stop them), a watchdog ends the worker. Linux only (/proc):
+    # elsewhere workers stop at their next task, when the pool's queue is gone.
+    if Path(f"/proc/{run_pid}/stat").exists():
+        threading.Thread(target=_watch, args=(run_pid,), daemon=True,
+                         name="nmmsim-watchdog").start()
 
 
 def _watch(run_pid: int) -> None:
-    while True:
-        try:
-            os.kill(run_pid, 0)
-        except ProcessLookupError:
-            os._exit(1)
-        except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
-            pass
+    while process_alive(run_pid):
         threading.Event().wait(_WATCH_SECONDS)
+    os._exit(1)
 
 
 def _worker_task(first: int, n: int, chunk_size: int) -> ChunkSummary:
@@ -176,7 +177,9 @@ def _on_dask(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, c
             live.update(futures)
             return futures
 
-        window = as_completed(submit(_IN_FLIGHT_PER_WORKER * threads))  # type: ignore[no-untyped-call]
+        # at least a few tasks ahead: an adaptive cluster may have no worker yet
+        window = as_completed(  # type: ignore[no-untyped-call]
+            submit(max(_IN_FLIGHT_PER_WORKER * threads, _MIN_DASK_IN_FLIGHT)))
         for future in window:
             summary.merge(future.result())
             live.discard(future)

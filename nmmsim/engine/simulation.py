@@ -150,7 +150,11 @@ def simulate(
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
     schedule = scenario.schedule(projection_years)
-    attrs = _attrs(scenario, start_year, end_year, _inputs(observed, calibration, targets))
+    inputs = _inputs(observed, calibration, targets)
+    if parameters is not None:  # no calibrated value is used: do not attribute the run to a fit
+        inputs = {k: v for k, v in inputs.items() if not k.startswith("calibration_")}
+        inputs["calibration"] = "parameters given in Python"
+    attrs = _attrs(scenario, start_year, end_year, inputs)
     params = parameters if parameters is not None else calibrated_parameters(path=calibration)
     params = params.with_values(scenario.parameter_overrides)
     if disasters is None or isinstance(disasters, str):

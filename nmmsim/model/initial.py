@@ -95,6 +95,8 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         value_added=value_added,
         budget_revenue=budget_revenue,
         investment=np.full((6, *infrastructure.shape), np.nan),  # not observed in the base year
+        fdi_registered=fdi_registered * ones,
+        fdi_invested=np.full_like(infrastructure, np.nan),
         disaster=base.disaster * ones,
     )
     constants = Constants(
@@ -118,6 +120,8 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         inverse_frontier_gap=_inverse_frontier_gap(base, params),
         fdi_base_share=fdi_base_share,
         fdi_pool=fdi_pool,
+        inverse_employment_room=1.0 / (params.employment_rate_ceiling
+                                       - base.employment[region].sum() / base.population[region].sum()),
         disbursement=disbursement,
     )
     return state, constants

@@ -82,6 +82,8 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
         value_added=value_added,
         budget_revenue=total(state.budget_revenue),
         investment=total(state.investment),
+        fdi_registered=total(state.fdi_registered),
+        fdi_invested=total(state.fdi_invested),
         disaster=state.disaster,
     )
     accounts = Accounts(

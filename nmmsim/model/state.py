@@ -44,6 +44,8 @@ class State:
     value_added: FloatArray  # (3, provinces, n) real
     budget_revenue: FloatArray  # VND trillion, current prices
     investment: FloatArray  # (6, provinces, n) by destination (nmmsim.levers.DESTINATIONS), real
+    fdi_registered: FloatArray  # FDI registered in the year (attracted and projects), real
+    fdi_invested: FloatArray  # FDI disbursed and absorbed in the year (part of investment), real
     disaster: FloatArray  # (n,) severe-disaster intensity: 0 or 1 in a draw, its probability if expected
 
 
@@ -72,6 +74,7 @@ class Constants:
     inverse_frontier_gap: FloatArray  # (provinces, n) 1 / base-year log gap to the frontier
     fdi_base_share: FloatArray  # (provinces, n) share of the region's FDI at base-year attraction
     fdi_pool: FloatArray  # (provinces, 1) 1 for the provinces that share the region's FDI
+    inverse_employment_room: FloatArray  # (n,) 1 / (ceiling - region_2022's 2024 employment rate)
     disbursement: Delay3  # the FDI pipeline's delay, mean fdi_disbursement_time
 
 

@@ -86,7 +86,10 @@ def step(
     mean_log_income = sum_provinces(state.population * log_income) / sum_provinces(state.population)
     migration = params.migration_response * (log_income - mean_log_income)
     population = state.population * (1.0 + params.population_growth + migration)
-    employment_rate = state.employment_rate * (1.0 + params.employment_rate_growth)
+    # the employment rate grows at its base rate while at the region's 2024 rate, ever more
+    # slowly toward its ceiling, which it never passes
+    employment_rate = state.employment_rate * (1.0 + params.employment_rate_growth * (
+        params.employment_rate_ceiling - state.employment_rate) * constants.inverse_employment_room)
     employment_total = employment_rate * population
     labour_force = constants.labour_force_per_worker * employment_total
     employment_prev_total = sum_sectors(state.employment)
@@ -122,7 +125,8 @@ def step(
         * (state.infrastructure / constants.infrastructure_base)
         * (state.certified_share / constants.certified_share_base)
     )
-    by_source[FDI] = _within_capacity(disbursed, absorptive_capacity)
+    fdi_invested = _within_capacity(disbursed, absorptive_capacity)
+    by_source[FDI] = fdi_invested
     # (6, provinces, n); an explicit sum, not a BLAS matmul, so a draw's result never depends on
     # the batch
     investment = levers.split[0][:, :, None] * by_source[0][None]
@@ -276,5 +280,7 @@ def step(
         value_added=value_added,
         budget_revenue=value_added_revenue + product_tax_revenue,
         investment=investment,
+        fdi_registered=registered,
+        fdi_invested=fdi_invested,
         disaster=disaster,
     )
