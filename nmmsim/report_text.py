@@ -24,10 +24,11 @@ from nmmsim.targets import Target, load_targets
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AREA_INDICATORS", "NOT_REACHED", "PROVINCE_COLUMNS", "TargetRow", "area_frame",
-           "area_table", "comparison_frame", "comparison_table", "format_figure",
+__all__ = ["AREA_INDICATORS", "NOT_REACHED", "PROVINCE_COLUMNS", "TARGETS_NOT_ON", "TargetRow",
+           "area_frame", "area_table", "comparison_frame", "comparison_table", "format_figure",
            "parameter_difference_lines", "percent_interval", "province_frame", "province_table",
-           "province_year", "sensitivity_table", "target_frame", "target_rows", "target_table"]
+           "province_year", "sensitivity_table", "target_frame", "target_rows", "target_table",
+           "targets_not_on"]
 
 
 def percent_interval(probability: float, low: float, high: float) -> tuple[str, str, str]:
@@ -406,7 +407,7 @@ def province_frame(result: xr.Dataset, year: int | None = None) -> pd.DataFrame:
         + ("median and 5-95% of the draws, each area's own aggregate draw by draw. "
            if monte_carlo else "the deterministic path. ")
         + f"Share of increase: the province's increase of GRDP from {first} to {year} as a share "
-        f"of region_2022's (the 14 provinces of Resolution 96; Vinh Phuc is outside it)"
+        f"of region_2022's (the 14-province region of 2022; Vinh Phuc is outside it)"
         + (", computed from the medians, so the shares need not sum to exactly 100%."
            if monte_carlo else "."))
     frame.attrs["statistic"] = what
@@ -423,7 +424,7 @@ def province_table(frame: pd.DataFrame) -> str:
     rows = []
     for record in frame.to_dict("records"):
         row: dict[str, Any] = {str(k): v for k, v in record.items()}
-        band = (f"{format_figure(row['grdp_nominal_p05'])}-"
+        band = (f"{format_figure(row['grdp_nominal_p05'])} to "
                 f"{format_figure(row['grdp_nominal_p95'])}",)
         growth_band = (f"{row['grdp_growth_p05']:.1f} to {row['grdp_growth_p95']:.1f}",)
         share = float(row["share_of_increase"])
@@ -482,9 +483,23 @@ def area_frame(result: xr.Dataset, area: str, years: Sequence[int] | None = None
                                        "p05", "p95"])
 
 
-#: What the terminal says when it shows a region other than the one the targets are defined on.
-TARGETS_NOT_ON = ("The Resolution 96 targets and their attainment are defined on the 14-province "
-                  "region of 2022 (region_2022) and are not computed on the {area} boundary.")
+#: What the terminal and the report say when they show a region other than the one the targets
+#: are defined on; `targets_not_on` fills it in.
+TARGETS_NOT_ON = ("The {targets} and their attainment are defined on the 14-province region of "
+                  "2022 (region_2022) and are not computed on the {area} boundary.")
+
+
+def targets_not_on(result: xr.Dataset, area: str) -> str:
+    """`TARGETS_NOT_ON` for ``area``, naming the targets by the result's ``targets_title``.
+
+    Examples
+    --------
+    >>> targets_not_on(xr.Dataset(), "region_2025")[:50]
+    'The Resolution 96 targets and their attainment are'
+    """
+    title = str(result.attrs.get("targets_title", "Resolution 96/NQ-CP"))
+    targets = "Resolution 96 targets" if title == "Resolution 96/NQ-CP" else title
+    return TARGETS_NOT_ON.format(targets=targets, area=area)
 
 
 def area_table(result: xr.Dataset, area: str) -> str:
