@@ -106,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
                      "<scenario>_trajectories.* (default: ./results)")
     run.add_argument("--start-year", type=int, default=2024, help="base year (default: 2024)")
     run.add_argument("--end-year", type=int, default=2030, help="last year (default: 2030)")
+    run.add_argument("--region", choices=("2022", "2025"), default="2022",
+                     help="region whose table is printed: 2022, the 14 provinces of Resolution "
+                     "96, with its targets (default); 2025, the 14 minus Bac Giang plus Vinh Phuc "
+                     "(the targets are not computed on it)")
     _input_options(run)
     monte_carlo = run.add_argument_group(
         "Monte Carlo", "with --draws, sample the uncertain parameters and disaster years")
@@ -204,8 +208,17 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.engine import simulate
     from nmmsim.observed import load_observed
     from nmmsim.report import write_report
-    from nmmsim.report_text import target_frame, target_rows, target_table
-    from nmmsim.results import with_provenance, write_provenance, write_results
+    from nmmsim.report_text import (
+        PROVINCE_COLUMNS,
+        area_table,
+        province_frame,
+        province_table,
+        target_frame,
+        target_rows,
+        target_table,
+        targets_not_on,
+    )
+    from nmmsim.results import TARGET_REGION, with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario, resolve_scenario_path
     from nmmsim.targets import load_targets
 
@@ -223,16 +236,24 @@ def _run(args: argparse.Namespace) -> int:
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
                       observed=load_observed(files.observed_region), calibration=files.calibration,
                       targets=targets, **options)
-    result = with_provenance(result, inputs)
+    region = f"region_{args.region}"
+    result = with_provenance(result, {**inputs, "table_region": region})
     # Files first, then the terminal: output piped into `head` cannot stop them being written.
     stem = scenario.name + _RUN_KIND_SUFFIX[
         "deterministic" if args.draws is None else args.keep]
-    table = target_table(result, targets)
+    if region == TARGET_REGION:
+        table = target_table(result, targets)
+    else:  # the targets are defined on region_2022 only
+        table = f"{area_table(result, region)}\n\n{targets_not_on(result, region)}"
+    provinces = province_frame(result)
     sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
         target_frame(target_rows(result, targets)).to_csv(
             staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
+        provinces.rename(columns={name: f"{name} [{unit}]" if unit else name
+                                  for name, unit in PROVINCE_COLUMNS.items()}).to_csv(
+            staging / f"{stem}_provinces.csv", index=False, float_format="%.10g")
         write_provenance(result, staging / f"{stem}_provenance.csv")
         write_report(result, staging / f"{stem}.html", scenario=scenario,
                      targets=targets, sensitivity=sensitivity)
@@ -242,8 +263,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
               f"{args.sampler}")
     print(table)
-    written = [args.out / f"{stem}{suffix}"
-               for suffix in (".nc", ".csv", "_targets.csv", "_provenance.csv", ".html")]
+    print(f"\nProvinces and regions\n{province_table(provinces)}")
+    written = [args.out / f"{stem}{suffix}" for suffix in
+               (".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 

@@ -32,6 +32,7 @@ __all__ = [
     "fan_chart",
     "fan_grid",
     "indices_over_time",
+    "province_grid",
     "pyplot",
     "sensitivity_grid",
     "tornado_chart",
@@ -382,5 +383,38 @@ def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,
             tornado_chart(indices, target, quantity=quantity, grouped=grouped, ax=ax, top=8)
     if over_time and grouped:
         _legend_below(figure, axes[0])
+    fig: Figure = figure
+    return fig
+
+
+def province_grid(
+    quantiles: xr.Dataset,
+    *,
+    variable: str = "grdp_nominal_by_area",
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
+    columns: int = 6,
+    title: str | None = None,
+) -> Figure:
+    """Small multiples: one fan chart of ``variable`` per area (every province, then the two
+    regions), on the same years; each panel has its own y scale, as the provinces differ
+    tenfold in size.
+
+    ``quantiles`` is a Monte Carlo summary or `nmmsim.analysis.quantiles` of a result, with
+    ``variable`` of dims (quantile, year, area). A deterministic run passes ``bands=()`` and a
+    ``label`` for its single line. Panel titles are the area names.
+    """
+    da = quantiles[variable]
+    areas = [str(a) for a in da["area"].values]
+    figure, axes = _grid(len(areas), columns, width=2.6, height=2.0)
+    for index, (ax, area) in enumerate(zip(axes, areas, strict=True)):
+        fan_chart(da.sel(area=area), bands=bands, label=label, ax=ax, title=area,
+                  color="tab:purple" if area.startswith("region_") else "tab:blue")
+        if index % columns:
+            ax.set_ylabel("")
+    _same_years(axes)
+    _legend_below(figure, axes[0])
+    figure.suptitle(title or f"{da.attrs.get('long_name', variable)} "
+                    f"({da.attrs.get('units', '')}), by province and region", fontsize=10)
     fig: Figure = figure
     return fig

@@ -33,7 +33,9 @@ from nmmsim.report_text import (
     format_figure,
     parameter_difference_lines,
     percent_interval,
+    province_frame,
     target_rows,
+    targets_not_on,
 )
 from nmmsim.resources import packaged_dir, shipped_dir
 from nmmsim.scenario import Scenario
@@ -52,6 +54,8 @@ tr.met td { background: #eef8ee; } tr.short td { background: #fdf1ee; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 .note { color: #555; font-size: 0.9em; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll table { margin: 0; }
 """
 
 
@@ -101,6 +105,8 @@ def write_report(
         parts += ["<h2>Attainment over time</h2>",
                   f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
                   _image(chart.figure, f"Probability of attaining each target by year, {name}")]
+    if "grdp_nominal_by_area" in summary:
+        parts.append(_provinces_section(result, summary, monte_carlo=monte_carlo))
     if sensitivity is not None:
         method = str(sensitivity.attrs.get("method", ""))
         parts += ["<h2>Which uncertainties decide each target</h2>",
@@ -151,6 +157,58 @@ def write_comparison_report(
         "</body></html>",
     ]
     return _write("\n".join(parts), path)
+
+
+def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: bool) -> str:
+    """The province table (`nmmsim.report_text.province_frame`) and the provincial fan grid."""
+    from nmmsim.plot import province_grid
+
+    frame = province_frame(result)
+    year = int(frame.year.iloc[0])
+    bands = ("<th>5-95%</th>" if monte_carlo else "")
+    head = (f"<tr><th>Area</th><th>GRDP {year}, VND trillion"
+            f"{' (median)' if monte_carlo else ''}</th>{bands}<th>Real growth {year}, %</th>"
+            f"{bands}<th>GRDP per capita {year}, VND million</th>{bands}"
+            f"<th>Share of region_2022's increase since {int(result['year'].min())}</th></tr>")
+    rows = []
+    for record in frame.to_dict("records"):
+        row = {str(k): v for k, v in record.items()}
+        cells = []
+        for name, shown in (("grdp_nominal", format_figure), ("grdp_growth", _one_decimal),
+                            ("grdp_per_capita", format_figure)):
+            cells.append(f'<td class="num">{shown(row[name])}</td>')
+            if monte_carlo:
+                cells.append(f'<td class="num">{shown(row[name + "_p05"])}&ndash;'
+                             f'{shown(row[name + "_p95"])}</td>')
+        share = float(row["share_of_increase"])
+        cells.append(f'<td class="num">{"" if share != share else f"{100 * share:.1f}%"}</td>')
+        area = str(row["area"])
+        label = f"<b>{html.escape(area)}</b>" if area.startswith("region_") else html.escape(area)
+        rows.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
+    if monte_carlo:
+        figure = province_grid(summary)
+        chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median. Each panel "
+                      "has its own scale.")
+    else:
+        figure = province_grid(summary, bands=(), label="deterministic path")
+        chart_note = "Line: the deterministic path. Each panel has its own scale."
+    parts = ["<h2>Provinces and regions</h2>",
+             '<p class="note">The 15 provinces on their boundaries before 1 July 2025; '
+             "region_2022: the 14 provinces of Resolution 96, on which its targets are defined; "
+             "region_2025: the 14 minus Bac Giang plus Vinh Phuc, the boundary of the regional "
+             "statistics from 2025.</p>"]
+    shown_region = str(result.attrs.get("table_region", "region_2022"))
+    if shown_region != "region_2022":
+        parts.append(f"<p>{html.escape(targets_not_on(result, shown_region))}</p>")
+    parts += [f'<div class="scroll"><table>{head}{"".join(rows)}</table></div>',
+              f'<p class="note">{html.escape(str(frame.attrs["note"]))}</p>',
+              f'<p class="note">{chart_note}</p>',
+              _image(figure, "Fan charts of GRDP at current prices, by province and region")]
+    return "\n".join(parts)
+
+
+def _one_decimal(value: float) -> str:
+    return "-" if value != value else f"{value:.1f}"
 
 
 def _targets_heading(result: xr.Dataset, *, custom: bool) -> str:

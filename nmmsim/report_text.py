@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
@@ -23,9 +24,11 @@ from nmmsim.targets import Target, load_targets
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NOT_REACHED", "TargetRow", "comparison_frame", "comparison_table", "format_figure",
-           "parameter_difference_lines", "percent_interval", "sensitivity_table", "target_frame",
-           "target_rows", "target_table"]
+__all__ = ["AREA_INDICATORS", "NOT_REACHED", "PROVINCE_COLUMNS", "TARGETS_NOT_ON", "TargetRow",
+           "area_frame", "area_table", "comparison_frame", "comparison_table", "format_figure",
+           "parameter_difference_lines", "percent_interval", "province_frame", "province_table",
+           "province_year", "sensitivity_table", "target_frame", "target_rows", "target_table",
+           "targets_not_on"]
 
 
 def percent_interval(probability: float, low: float, high: float) -> tuple[str, str, str]:
@@ -299,3 +302,239 @@ def parameter_difference_lines(differences: dict[str, dict[str, str]]) -> list[s
     """
     return [f"{name}: " + "; ".join(f"{scenario} {text}" for scenario, text in settings.items())
             for name, settings in differences.items()]
+
+
+#: The indicators a Monte Carlo summary keeps for every area (`nmmsim.engine.chunks.BY_AREA`),
+#: which the province table shows.
+AREA_INDICATORS: tuple[str, ...] = ("grdp_nominal", "grdp_growth", "grdp_per_capita")
+
+#: Columns of `province_frame` and their units (the ``<name>_provinces.csv`` file names each
+#: column with its units, as the other CSVs do).
+PROVINCE_COLUMNS: Mapping[str, str] = MappingProxyType({
+    "area": "", "year": "",
+    **{f"{name}{suffix}": unit
+       for name, unit in (("grdp_nominal", "VND trillion"), ("grdp_growth", "percent"),
+                          ("grdp_per_capita", "VND million"))
+       for suffix in ("", "_p05", "_p95")},
+    "share_of_increase": "fraction of 1",
+})
+
+#: The year the province table shows by default (the Resolution 96 horizon).
+_PROVINCE_YEAR = 2030
+
+
+def _is_monte_carlo(result: xr.Dataset) -> bool:
+    return "draw" not in result.dims or result.sizes["draw"] > 1
+
+
+def _area_quantiles(result: xr.Dataset, names: Sequence[str]) -> xr.Dataset:
+    """Quantiles (0.05, 0.5, 0.95 at least) of the ``<name>_by_area`` variables ``names``."""
+    kept = result[[f"{name}_by_area" for name in names]]
+    return kept if "quantile" in kept.dims else quantiles(kept)
+
+
+def province_year(result: xr.Dataset) -> int:
+    """The year the province table shows: 2030, or the run's last year if it ends earlier (its
+    first year if it starts later)."""
+    years = [int(y) for y in result["year"].values]
+    if _PROVINCE_YEAR in years:
+        return _PROVINCE_YEAR
+    return max(years) if max(years) < _PROVINCE_YEAR else min(years)
+
+
+def province_frame(result: xr.Dataset, year: int | None = None) -> pd.DataFrame:
+    """One row per area (the 15 provinces, then ``region_2022`` and ``region_2025``) in ``year``.
+
+    Parameters
+    ----------
+    result : xarray.Dataset
+        A result of `nmmsim.simulate` with the ``*_by_area`` variables: a Monte Carlo summary,
+        trajectories or a deterministic run.
+    year : int, optional
+        Default: `province_year` (2030, or the run's last year if it ends earlier).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `PROVINCE_COLUMNS`: ``area``, ``year``; GRDP at current prices
+        (``grdp_nominal``, VND trillion), real GRDP growth in the year (``grdp_growth``,
+        percent) and GRDP per capita (``grdp_per_capita``, VND million): a deterministic run's
+        value or a Monte Carlo run's median, with the 5% and 95% quantiles in ``<name>_p05``,
+        ``<name>_p95`` (empty for a deterministic run); ``share_of_increase``: the area's
+        increase of GRDP at current prices from the run's first year to ``year``, as a fraction
+        of ``region_2022``'s (1 for ``region_2022``; empty for Vinh Phuc and ``region_2025``,
+        which are not inside it). For Monte Carlo runs the shares are ratios of medians, so the
+        14 provinces' shares need not sum to exactly 1 (``attrs["note"]`` says so).
+
+    Notes
+    -----
+    ``share_of_increase_i = (Y_i(year) - Y_i(first)) / (Y_R(year) - Y_R(first))``, with
+    ``Y`` the GRDP at current prices and ``R`` = ``region_2022``. The deflator is common to the
+    provinces of a draw, so this is also each province's share of the real increase.
+
+    Examples
+    --------
+    >>> import nmmsim
+    >>> frame = province_frame(nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"]))
+    >>> list(frame.area[-2:]), int(frame.year[0]), float(frame.share_of_increase.iloc[-2])
+    (['region_2022', 'region_2025'], 2030, 1.0)
+    """
+    import pandas as pd
+
+    from nmmsim.provinces import REGIONS
+
+    year = province_year(result) if year is None else year
+    first = int(result["year"].min())
+    summary = _area_quantiles(result, AREA_INDICATORS)
+    monte_carlo = _is_monte_carlo(result)
+    areas = [str(a) for a in summary["area"].values]
+    columns: dict[str, object] = {"area": areas, "year": year}
+    for name in AREA_INDICATORS:
+        da = summary[f"{name}_by_area"].sel(year=year)
+        columns[name] = da.sel(quantile=0.5).values
+        for level, suffix in ((0.05, "_p05"), (0.95, "_p95")):
+            columns[f"{name}{suffix}"] = (da.sel(quantile=level).values if monte_carlo
+                                          else math.nan)
+    nominal = summary["grdp_nominal_by_area"].sel(quantile=0.5)
+    increase = (nominal.sel(year=year) - nominal.sel(year=first)).to_series()
+    inside = set(REGIONS["region_2022"]) | {"region_2022"}
+    columns["share_of_increase"] = [float(increase[a] / increase["region_2022"]) if a in inside
+                                    else math.nan for a in areas]
+    frame = pd.DataFrame(columns, columns=list(PROVINCE_COLUMNS))
+    what = "median" if monte_carlo else "value"
+    frame.attrs["note"] = (
+        f"GRDP and GRDP per capita at current prices, real growth in {year}: "
+        + ("median and 5-95% of the draws, each area's own aggregate draw by draw. "
+           if monte_carlo else "the deterministic path. ")
+        + f"Share of increase: the province's increase of GRDP from {first} to {year} as a share "
+        f"of region_2022's (the 14-province region of 2022; Vinh Phuc is outside it)"
+        + (", computed from the medians, so the shares need not sum to exactly 100%."
+           if monte_carlo else "."))
+    frame.attrs["statistic"] = what
+    return frame
+
+
+def province_table(frame: pd.DataFrame) -> str:
+    """`province_frame` as aligned text, under 110 characters wide, with its note below."""
+    year = int(frame.year.iloc[0]) if len(frame) else _PROVINCE_YEAR
+    monte_carlo = bool(frame.grdp_nominal_p05.notna().any())
+    header = ("Area", f"GRDP {year}" + (" median" if monte_carlo else ""),
+              *(("5-95%",) if monte_carlo else ()), "Growth %",
+              *(("5-95%",) if monte_carlo else ()), "GRDP/cap", "Share of increase")
+    rows = []
+    for record in frame.to_dict("records"):
+        row: dict[str, Any] = {str(k): v for k, v in record.items()}
+        band = (f"{format_figure(row['grdp_nominal_p05'])} to "
+                f"{format_figure(row['grdp_nominal_p95'])}",)
+        growth_band = (f"{row['grdp_growth_p05']:.1f} to {row['grdp_growth_p95']:.1f}",)
+        share = float(row["share_of_increase"])
+        rows.append((str(row["area"]), format_figure(row["grdp_nominal"]),
+                     *(band if monte_carlo else ()), _one_decimal(row["grdp_growth"]),
+                     *(growth_band if monte_carlo else ()), format_figure(row["grdp_per_capita"]),
+                     "" if math.isnan(share) else f"{100 * share:.1f}%"))
+    import textwrap
+
+    units = "GRDP: VND trillion, current prices; GRDP/cap: VND million; growth: real, percent."
+    note = textwrap.fill(str(frame.attrs.get("note", "")), width=100)
+    return "\n".join((_aligned(header, rows, left=(0,)), units, note))
+
+
+def _one_decimal(value: float) -> str:
+    return "-" if value != value else f"{value:.1f}"
+
+
+def area_frame(result: xr.Dataset, area: str, years: Sequence[int] | None = None
+               ) -> pd.DataFrame:
+    """Every ``<name>_by_area`` variable of one area, one row per variable (and sector or
+    destination) and year: ``variable``, ``sector`` (the sector or destination, or ""),
+    ``long_name``, ``unit``, ``year``, ``value`` (a deterministic run's value, a Monte Carlo
+    run's median), ``p05`` and ``p95`` (empty for a deterministic run).
+
+    ``years``: default, every year of the run. A Monte Carlo summary keeps only the indicators
+    of `AREA_INDICATORS` by area.
+    """
+    import pandas as pd
+
+    names = [str(n).removesuffix("_by_area") for n in result.data_vars
+             if str(n).endswith("_by_area")]
+    if area not in [str(a) for a in result["area"].values]:
+        from nmmsim.errors import NmmsimError, did_you_mean
+
+        raise NmmsimError(f"no area '{area}'{did_you_mean(area, result['area'].values)}")
+    summary = _area_quantiles(result, names)
+    monte_carlo = _is_monte_carlo(result)
+    years = [int(y) for y in result["year"].values] if years is None else list(years)
+    rows: list[dict[str, object]] = []
+    for name in names:
+        da = summary[f"{name}_by_area"].sel(area=area, year=years)
+        extra = [d for d in da.dims if d not in ("quantile", "year")]
+        labels = [str(v) for v in da[extra[0]].values] if extra else [""]
+        for label in labels:
+            one = da.sel({extra[0]: label}) if extra else da
+            for y in years:
+                point = one.sel(year=y)
+                rows.append({"variable": name, "sector": label,
+                             "long_name": str(da.attrs.get("long_name", name)),
+                             "unit": str(da.attrs.get("units", "")), "year": y,
+                             "value": float(point.sel(quantile=0.5)),
+                             "p05": float(point.sel(quantile=0.05)) if monte_carlo else math.nan,
+                             "p95": float(point.sel(quantile=0.95)) if monte_carlo else math.nan})
+    return pd.DataFrame(rows, columns=["variable", "sector", "long_name", "unit", "year", "value",
+                                       "p05", "p95"])
+
+
+#: What the terminal and the report say when they show a region other than the one the targets
+#: are defined on; `targets_not_on` fills it in.
+TARGETS_NOT_ON = ("The {targets} and their attainment are defined on the 14-province region of "
+                  "2022 (region_2022) and are not computed on the {area} boundary.")
+
+
+def targets_not_on(result: xr.Dataset, area: str) -> str:
+    """`TARGETS_NOT_ON` for ``area``, naming the targets by the result's ``targets_title``.
+
+    Examples
+    --------
+    >>> targets_not_on(xr.Dataset(), "region_2025")[:50]
+    'The Resolution 96 targets and their attainment are'
+    """
+    title = str(result.attrs.get("targets_title", "Resolution 96/NQ-CP"))
+    targets = "Resolution 96 targets" if title == "Resolution 96/NQ-CP" else title
+    return TARGETS_NOT_ON.format(targets=targets, area=area)
+
+
+def area_table(result: xr.Dataset, area: str) -> str:
+    """One area's indicators as aligned text.
+
+    A Monte Carlo result shows, year by year, the indicators a summary keeps for every area
+    (`AREA_INDICATORS`: GRDP at current prices, real growth, GRDP per capita), each as median
+    [5%-95%]; a deterministic run shows every ``*_by_area`` variable in its first year and in
+    `province_year`.
+    """
+    if _is_monte_carlo(result):
+        frame = area_frame(result[[f"{n}_by_area" for n in AREA_INDICATORS]], area)
+        cells: dict[tuple[int, str], str] = {}
+        for record in frame.to_dict("records"):
+            row: dict[str, Any] = {str(k): v for k, v in record.items()}
+            figure = format_figure if row["variable"] != "grdp_growth" else _one_decimal
+            cells[(int(row["year"]), str(row["variable"]))] = (
+                f"{figure(row['value'])} [{figure(row['p05'])} to {figure(row['p95'])}]"
+                if row["p05"] != row["p95"] and not math.isnan(row["value"])
+                else figure(row["value"]))
+        header = ("Year", "GRDP, VND trillion", "Real growth, %", "GRDP per capita, VND million")
+        rows = [(str(y), *(cells[(int(y), n)] for n in AREA_INDICATORS))
+                for y in result["year"].values]
+        return (f"{area}: median [5% to 95%] of the draws, each year ('-': not published for "
+                "the base year)\n" + _aligned(header, rows, left=(0,)))
+    first, year = int(result["year"].min()), province_year(result)
+    frame = area_frame(result, area, years=sorted({first, year}))
+    header = ("Indicator", "Unit", str(first), str(year))
+    points: dict[tuple[str, str, int], dict[str, Any]] = {
+        (str(r["variable"]), str(r["sector"]), int(r["year"])): {str(k): v for k, v in r.items()}
+        for r in frame.to_dict("records")}
+    table = []
+    for name, sector in dict.fromkeys((n, s) for n, s, _ in points):
+        start, end = points[(name, sector, first)], points[(name, sector, year)]
+        table.append((f"{name} {sector}".strip(), str(end["unit"]),
+                      format_figure(start["value"]) if first != year else "",
+                      format_figure(end["value"])))
+    return f"{area}: deterministic path\n" + _aligned(header, table, left=(0, 1))

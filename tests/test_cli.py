@@ -101,7 +101,7 @@ def test_user_targets_file_replaces_resolution_96(tmp_path, capsys):
                  "--targets", str(targets), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Revenue at most 170" in out and "<= 170" in out
-    assert "GRDP 2030" not in out
+    assert "GRDP 2030, current prices" not in out  # the Resolution 96 target
     assert "Revenue at most 170" in (tmp_path / "baseline.html").read_text()
 
 
@@ -254,3 +254,51 @@ def test_a_shipped_scenario_runs_by_name(tmp_path, capsys):
     assert main(["run", "green_forest", "--out", str(tmp_path)]) == 0
     assert "Scenario: green_forest" in capsys.readouterr().out
     assert (tmp_path / "green_forest_deterministic.nc").is_file()
+
+
+def test_run_writes_and_prints_the_province_table(tmp_path, capsys):
+    import pandas as pd
+
+    assert main(["run", "baseline", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Provinces and regions" in out and "Share of increase" in out
+    assert "Average real GRDP growth 2021-2030" in out  # the region_2022 target table, as before
+    frame = pd.read_csv(tmp_path / "baseline_deterministic_provinces.csv")
+    assert frame.columns[2] == "grdp_nominal [VND trillion]" and len(frame) == 17
+    with xr.open_dataset(tmp_path / "baseline_deterministic.nc", engine="h5netcdf") as result:
+        assert result.attrs["table_region"] == "region_2022"
+        region = float(result.grdp_nominal.sel(year=2030, draw=0))
+    assert frame.set_index("area").loc["region_2022", "grdp_nominal [VND trillion]"] \
+        == pytest.approx(region, rel=1e-9)
+    assert "baseline_deterministic_provinces.csv" in out
+
+
+def test_run_region_2025_prints_the_2025_region_and_says_the_targets_are_not_on_it(tmp_path,
+                                                                                  capsys):
+    assert main(["run", "baseline", "--draws", "2048", "--seed", "3", "--region", "2025",
+                 "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert ("The Resolution 96 targets and their attainment are defined on the 14-province "
+            "region of 2022 (region_2022) and are not computed on the region_2025 boundary."
+            in out)
+    assert "Attained (95% interval)" not in out  # no target table on this boundary
+    with xr.open_dataset(tmp_path / "baseline.nc", engine="h5netcdf") as result:
+        assert result.attrs["table_region"] == "region_2025"
+        median = float(result.grdp_nominal_by_area.sel(area="region_2025", year=2030,
+                                                       quantile=0.5))
+    assert f"2030  {median:,.0f} [" in out
+    assert (tmp_path / "baseline_provinces.csv").is_file()
+    assert "defined on the 14-province" in (tmp_path / "baseline.html").read_text()
+
+
+def test_run_region_2025_deterministic_prints_every_variable(tmp_path, capsys):
+    assert main(["run", "baseline", "--region", "2025", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "region_2025: deterministic path" in out and "poverty_rate" in out
+    assert "investment infrastructure" in out and "not computed on the region_2025" in out
+
+
+def test_run_region_is_a_closed_choice(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "baseline", "--region", "2024"])
+    assert exit_.value.code == 2 and "choose from '2022', '2025'" in capsys.readouterr().err

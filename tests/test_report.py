@@ -122,3 +122,29 @@ def test_deterministic_report_table_shows_the_measured_averages(tmp_path):
         row = re.search(rf"<tr[^>]*><td>{description}</td>.*?</tr>", text).group(0)
         assert f'<td class="num">{value}</td>' in row
     assert "5-95%" not in re.search(r"<h2>Fan charts</h2>.*?</p>", text, re.S).group(0)
+
+
+def test_reports_hold_the_province_table_and_grid(reports):
+    from nmmsim.results import AREAS
+
+    for path in (reports[list(SHIPPED).index("baseline")], reports[-2]):
+        text = path.read_text(encoding="utf-8")
+        section = re.search(r"<h2>Provinces and regions</h2>(.*?)(<h2>|</body>)", text, re.S)
+        assert section, path.name
+        body = section.group(1)
+        table = re.search(r'<div class="scroll"><table>(.*?)</table></div>', body, re.S).group(1)
+        assert [re.sub("<.*?>", "", a) for a in re.findall(r"<tr><td>(.*?)</td>", table)] \
+            == list(AREAS)
+        assert 'alt="Fan charts of GRDP at current prices, by province and region"' in body
+        assert ("5-95%" in table) == (path != reports[-2])  # bands only for Monte Carlo
+
+
+def test_report_province_table_shows_the_runs_figures(tmp_path):
+    from nmmsim.report_text import format_figure
+
+    baseline = nmmsim.load_scenario(SHIPPED["baseline"])
+    result = nmmsim.simulate(baseline)
+    text = write_report(result, tmp_path / "d.html", scenario=baseline).read_text(encoding="utf-8")
+    row = re.search(r"<tr><td><b>region_2022</b></td>(.*?)</tr>", text).group(1)
+    assert f'<td class="num">{format_figure(float(result.grdp_nominal.sel(year=2030)[0]))}</td>' \
+        in row and "100.0%" in row
