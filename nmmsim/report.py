@@ -29,7 +29,9 @@ from nmmsim.analysis import (
 from nmmsim.atomic import atomic_path
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.report_text import (
+    DETERMINISTIC_MEANING,
     NOT_REACHED,
+    PROBABILITY_MEANING,
     format_figure,
     parameter_difference_lines,
     percent_interval,
@@ -327,10 +329,11 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
                     f"<td>{html.escape(row.required)}</td>"
                     f"<td>{html.escape(row.unit)}</td>"
                     f'<td class="num">{format_figure(row.model_value)}</td>{cells}</tr>')
-    note = ("Margin: how far inside the target (+) or short of it (-), in its unit."
-            if not monte_carlo else
-            "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points.")
-    return f'<table>{head}{"".join(rows)}</table><p class="note">{note}</p>'
+    note = ("Margin: how far inside the target (+) or short of it (-), in its unit. "
+            + DETERMINISTIC_MEANING if not monte_carlo else
+            "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points. "
+            + PROBABILITY_MEANING)
+    return f'<table>{head}{"".join(rows)}</table><p class="note">{html.escape(note)}</p>'
 
 
 def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list[str]) -> str:
@@ -351,7 +354,8 @@ def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list
         rows.append(f"<tr><td>{html.escape(str(point.description.values))}</td>"
                     f"<td>{html.escape(str(point.bounds.values))}</td>{cells}</tr>")
     return (f"<table>{head}{''.join(rows)}</table>"
-            '<p class="note">Differences in percentage points &plusmn; one standard error.</p>')
+            '<p class="note">Differences in percentage points &plusmn; one standard error, on the '
+            f'same draws. {html.escape(PROBABILITY_MEANING)}</p>')
 
 
 def _parameter_differences(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:

@@ -140,6 +140,27 @@ def _all_description(attained: xr.Dataset) -> str:
     return "All modelled targets at once"
 
 
+#: What a probability of attainment means, said wherever one is shown (CLI, report, docs).
+PROBABILITY_MEANING = (
+    "P(attained) is the share of Monte Carlo draws in which the target is met, given the model's "
+    "structure, its calibrated parameters and their uncertainty (the fit's covariance and the "
+    "documented priors, not yet a posterior conditioned on the 2018-2024 history), the "
+    "scenario's levers and random severe-disaster years. It leaves out data revisions, "
+    "structural breaks and events outside the model. The interval covers Monte Carlo sampling "
+    "noise only.")
+#: What a deterministic run's "met" means.
+DETERMINISTIC_MEANING = (
+    "A deterministic run is one path, at the calibrated parameters with disasters at their "
+    "expected damage: 'yes' says that this path reaches the target, not how likely it is.")
+
+
+def meaning(monte_carlo: bool, width: int = 100) -> str:
+    """The plain-words meaning of the attainment column, wrapped to ``width``."""
+    import textwrap
+
+    return textwrap.fill(PROBABILITY_MEANING if monte_carlo else DETERMINISTIC_MEANING, width)
+
+
 def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
     """The target year's indicators against their Resolution 96 targets, as aligned text.
 
@@ -169,7 +190,7 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
             continue
         rows.append((row.description, format_figure(row.model_value), row.required, row.unit,
                      verdict))
-    return _aligned(header, rows, left=(0, 3, 4))
+    return _aligned(header, rows, left=(0, 3, 4)) + "\n\n" + meaning(monte_carlo)
 
 
 def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
@@ -190,7 +211,7 @@ def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = No
             *(f"{100 * float(change.difference.sel(scenario=n)):+.1f} +- "
               f"{100 * float(change.standard_error.sel(scenario=n)):.1f}" for n in names[1:]),
         ))
-    return _aligned(header, rows, left=(0,))
+    return _aligned(header, rows, left=(0,)) + "\n\n" + meaning(monte_carlo=True)
 
 
 def comparison_frame(compared: xr.Dataset,
