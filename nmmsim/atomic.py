@@ -20,7 +20,7 @@ from pathlib import Path
 from nmmsim._processes import process_alive
 from nmmsim.errors import NmmsimError
 
-__all__ = ["atomic_path", "staged_directory"]
+__all__ = ["atomic_path", "check_writable", "staged_directory"]
 
 _STAGING_PREFIX = ".nmmsim-"
 _SPACE_MARGIN = 1 << 20  # bytes kept free beyond the estimate
@@ -41,6 +41,24 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def check_writable(directory: Path) -> None:
+    """Make sure results can be written into ``directory`` (creating it), before a long run.
+
+    Raises
+    ------
+    NmmsimError
+        One line, if it is not a directory or cannot be written (read-only, no permission).
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=directory, prefix=".nmmsim-check-")
+        os.close(handle)
+        os.unlink(name)
+    except OSError as exc:
+        raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror}); give "
+                          "another --out") from exc
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from nmmsim.resources import InputFiles
@@ -86,10 +86,17 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
     print(f"nmmsim: warning: {message}", file=sys.stderr if file is None else file)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with errors as one line (no usage block), exit status 2, like input errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog.split()[0]} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
     from nmmsim._version import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="nmmsim",
         description="Growth scenarios for Vietnam's Northern Midlands and Mountains region, "
         "against the 2030 targets of Resolution 96/NQ-CP.",
@@ -204,7 +211,7 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
 
 
 def _run(args: argparse.Namespace) -> int:
-    from nmmsim.atomic import staged_directory
+    from nmmsim.atomic import check_writable, staged_directory
     from nmmsim.engine import simulate
     from nmmsim.observed import load_observed
     from nmmsim.report import write_report
@@ -223,6 +230,7 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.targets import load_targets
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
+    check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files)
     options: dict[str, Any] = {}
@@ -294,7 +302,7 @@ def _load_sensitivity(path: Path) -> Any:
 
 def _compare(args: argparse.Namespace) -> int:
     from nmmsim.analysis import parameter_differences
-    from nmmsim.atomic import staged_directory
+    from nmmsim.atomic import check_writable, staged_directory
     from nmmsim.engine import compare
     from nmmsim.observed import load_observed
     from nmmsim.report import write_comparison_report
@@ -306,6 +314,7 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(resolve_scenario_path(path)) for path in args.scenarios]
     differences = parameter_differences(scenarios)
     _warn_parameter_changes(differences, [s.name for s in scenarios])
+    check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files)
     targets = load_targets(files.targets)
@@ -463,7 +472,7 @@ def _calibration_destination(files: InputFiles) -> Path:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from nmmsim.atomic import atomic_path
+    from nmmsim.atomic import atomic_path, check_writable
     from nmmsim.plot import pyplot, sensitivity_grid
     from nmmsim.report_text import sensitivity_table
     from nmmsim.results import with_provenance, write_netcdf
@@ -471,6 +480,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from nmmsim.sensitivity import sensitivity
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
+    check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files)
     found = sensitivity(scenario, draws=args.draws, seed=args.seed, method=args.method,

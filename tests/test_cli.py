@@ -302,3 +302,22 @@ def test_run_region_is_a_closed_choice(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["run", "baseline", "--region", "2024"])
     assert exit_.value.code == 2 and "choose from '2022', '2025'" in capsys.readouterr().err
+
+
+def test_usage_errors_are_one_line_and_exit_2(capsys):
+    import pytest as _pytest
+
+    with _pytest.raises(SystemExit) as stop:
+        main(["run", "baseline", "--draws", "abc"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "usage:" not in err and "invalid int value: 'abc'" in err
+
+
+def test_an_unwritable_out_is_refused_before_the_run(tmp_path, capsys):
+    taken = tmp_path / "a_file"
+    taken.write_text("not a directory")
+    # 10^9 draws would take hours: the refusal must come first
+    assert main(["run", "baseline", "--draws", "1000000000", "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write results there" in err and err.count("\n") == 1
