@@ -43,7 +43,7 @@ __all__ = ["METHODS", "Method", "indices", "sensitivity"]
 
 Method = Literal["sobol", "morris"]
 METHODS: tuple[str, ...] = get_args(Method)
-_CHUNK = 16_384  # evaluations per batch through the model
+_CHUNK = 2_048  # evaluations per batch through the model (the Monte Carlo chunk size)
 
 #: A vectorized model: unit-cube points (d, n) -> outputs (m, n).
 Evaluate = Callable[[FloatArray], FloatArray]
