@@ -82,7 +82,8 @@ def step(
         The new year, stocks and the year's flows.
     """
     # --- population and labour force: people move toward provinces with higher income per head
-    log_income = np.log(real_grdp(state.value_added, constants.product_tax_ratio) / state.population)
+    grdp_prev = real_grdp(state.value_added, constants.product_tax_ratio)
+    log_income = np.log(grdp_prev / state.population)
     mean_log_income = sum_provinces(state.population * log_income) / sum_provinces(state.population)
     migration = params.migration_response * (log_income - mean_log_income)
     population = state.population * (1.0 + params.population_growth + migration)
@@ -97,7 +98,6 @@ def step(
 
     # --- investment by source and destination: regional amounts, shares of last year's real GRDP
     # (each province's own) or VND (allocated in proportion to base-year GRDP)
-    grdp_prev = real_grdp(state.value_added, constants.product_tax_ratio)
     by_source = [
         amount[:, None] * np.where(is_share[:, None], grdp_prev,
                                    np.where(regional[:, None], constants.allocation, 1.0))
