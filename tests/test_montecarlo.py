@@ -340,3 +340,21 @@ def test_sketch_never_reports_a_capped_value_as_a_quantile():
     assert np.isnan(median[0]) and np.isnan(high[0]) and low[0] == pytest.approx(1.0, rel=0.004)
     assert median[1] == 5.0e9 and high[1] == 5.0e9
     assert not np.isnan(median[2]) and median[2] <= LARGEST
+
+
+def test_sketch_quantiles_interpolate_within_their_bucket():
+    """Placed by rank inside the bucket, quantiles of 10^5 smooth draws are within 0.05% of the
+    exact ones (a bucket is 0.78% wide), and a median moves with a small shift of the
+    distribution instead of staying on a bucket's midpoint (issue 12.11)."""
+    rng = np.random.default_rng(11)
+    levels = np.array([0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
+    draws = np.exp(rng.normal(5.0, 0.1, 100_000))
+    medians = []
+    for shift in (1.0, 1.0005, 1.001):  # shifts of 0.05%, well inside one bucket
+        sketch = QuantileSketch.empty(1)
+        sketch.add((draws * shift)[None, :])
+        estimate = sketch.quantiles(levels)[0]
+        exact = np.quantile(draws * shift, levels, method="inverted_cdf")
+        assert np.all(np.abs(estimate / exact - 1) < 5e-4)
+        medians.append(estimate[3])
+    assert medians[0] < medians[1] < medians[2]
