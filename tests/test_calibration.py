@@ -262,3 +262,16 @@ def test_cli_calibrate_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(["calibrate", "--observed", str(path), "--out", str(out)]) == 2
     assert "population" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_identifiability_warnings_say_what_happened_to_the_value():
+    """A parameter the data move far from its prior's mode is not said to 'lean on its prior'
+    (issue 12.16): the warning gives where it started, where it went and by how many sd."""
+    from nmmsim.calibrated import load_calibrated
+
+    result = load_calibrated()
+    fitted = dict(zip(result.names, result.values, strict=True))
+    industry = next(w for w in result.warnings if w.startswith("tfp_growth_industry:"))
+    assert "leans on its prior" not in industry
+    assert f"from its prior's mode 0.013 to {fitted['tfp_growth_industry']:.4g}" in industry
+    assert "prior sd" in industry

@@ -250,10 +250,16 @@ def _identifiability(
         width = problem.high[j] - problem.low[j]
         if data_se[j] > width:
             shown = "infinite" if np.isinf(data_se[j]) else f"{data_se[j]:.3g}"
+            default = REGISTRY[name].default
+            moved = (x[j] - default) / problem.prior_sd[j]
+            what = (f"the fit stays near its prior's mode {default:g} ({x[j]:.4g})"
+                    if abs(moved) < 0.5 else
+                    f"the data move it from its prior's mode {default:g} to {x[j]:.4g} "
+                    f"({moved:+.1f} prior sd) only jointly with other parameters, so its value "
+                    "depends on the prior")
             messages.append(
                 f"{name}: the data alone do not identify it (standard error {shown} exceeds its "
-                f"range {width:.3g}); its fitted value leans on its prior (default "
-                f"{REGISTRY[name].default:g})")
+                f"range {width:.3g}); {what}")
         if min(x[j] - problem.low[j], problem.high[j] - x[j]) < 1e-6 * width:
             messages.append(f"{name}: fitted at a bound of [{problem.low[j]:g}, {problem.high[j]:g}]"
                             "; its standard error is not reliable")
