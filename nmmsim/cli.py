@@ -150,9 +150,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="scenario files (TOML) or shipped scenario names; the first is the "
                              "reference")
     _sampling_options(versus, draws_help="number of draws", required=True)
+    versus.add_argument("--end-year", type=int, default=2030, help="last projected year")
     versus.add_argument("--out", type=Path, default=Path("results"),
-                        help="directory for compare.nc, compare.csv, compare_<target year>.csv "
-                        "and compare.html (default: ./results)")
+                        help="directory for compare_<A>_vs_<B>.nc, .csv, _<target year>.csv, "
+                        "_provenance.csv and .html, named after the scenarios so that another "
+                        "comparison does not replace them (default: ./results)")
     _input_options(versus)
     versus.set_defaults(command=_compare)
 
@@ -318,8 +320,9 @@ def _compare(args: argparse.Namespace) -> int:
     files = _inputs(args)
     inputs = _provenance(files)
     targets = load_targets(files.targets)
+    stem = comparison_stem([s.name for s in scenarios])
     result = compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
-                     workers=args.workers, scheduler=args.scheduler,
+                     workers=args.workers, scheduler=args.scheduler, end_year=args.end_year,
                      observed=load_observed(files.observed_region), calibration=files.calibration,
                      targets=targets, progress=_progress_bar(sys.stderr))
     years = result["year"].values
@@ -329,12 +332,12 @@ def _compare(args: argparse.Namespace) -> int:
                                           parameter_difference_lines(differences)) or "none"})
     table = comparison_table(result, targets)
     with staged_directory(args.out) as staging:  # every file of the run, or none
-        write_results(result, staging, "compare")
+        write_results(result, staging, stem)
         frame = comparison_frame(result, targets)
         year = int(frame.year.max()) if len(frame) else int(result.year.max())
-        frame.to_csv(staging / f"compare_{year}.csv", index=False, float_format="%.10g")
-        write_provenance(result, staging / "compare_provenance.csv")
-        write_comparison_report(result, staging / "compare.html", scenarios=scenarios,
+        frame.to_csv(staging / f"{stem}_{year}.csv", index=False, float_format="%.10g")
+        write_provenance(result, staging / f"{stem}_provenance.csv")
+        write_comparison_report(result, staging / f"{stem}.html", scenarios=scenarios,
                                 targets=targets)
     print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
           f"{result.attrs['seed']}, common random numbers")
@@ -343,10 +346,17 @@ def _compare(args: argparse.Namespace) -> int:
         print("Model parameters set differently (not levers; part of the differences below):")
         print("\n".join(f"  {line}" for line in parameter_difference_lines(differences)))
     print(table)
-    written = [args.out / name for name in ("compare.nc", "compare.csv", f"compare_{year}.csv",
-                                              "compare_provenance.csv", "compare.html")]
+    written = [args.out / name for name in (f"{stem}.nc", f"{stem}.csv", f"{stem}_{year}.csv",
+                                              f"{stem}_provenance.csv", f"{stem}.html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+def comparison_stem(names: Sequence[str]) -> str:
+    """The file name stem of a comparison: ``compare_<A>_vs_<B>...``, or
+    ``compare_<A>_vs_<n>_scenarios`` when that would be longer than 100 characters."""
+    stem = "compare_" + "_vs_".join(names)
+    return stem if len(stem) <= 100 else f"compare_{names[0]}_vs_{len(names) - 1}_scenarios"
 
 
 def _warn_parameter_changes(differences: dict[str, dict[str, str]], names: list[str]) -> None:

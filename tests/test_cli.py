@@ -122,8 +122,14 @@ def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys)
                  "--draws", "2048", "--seed", "2", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
-    assert {p.name for p in tmp_path.iterdir()} == {"compare.nc", "compare.csv", "compare_2030.csv",
-                                                    "compare_provenance.csv", "compare.html"}
+    stem = "compare_baseline_vs_green_forest"  # named after the scenarios
+    assert {p.name for p in tmp_path.iterdir()} == {f"{stem}.nc", f"{stem}.csv", f"{stem}_2030.csv",
+                                                    f"{stem}_provenance.csv", f"{stem}.html"}
+    # another comparison into the same directory keeps the first one's files
+    assert main(["compare", "baseline", "hub_fdi", "--draws", "1024", "--seed", "2",
+                 "--end-year", "2028", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / f"{stem}.nc").is_file()
+    assert (tmp_path / "compare_baseline_vs_hub_fdi_2028.csv").is_file()
 
 
 def test_a_failure_after_the_run_leaves_no_output_files(tmp_path, capsys):
@@ -180,20 +186,21 @@ def test_compare_csvs_name_the_scenario_the_direction_and_the_paired_differences
     shipped = shipped_scenarios()
     assert main(["compare", str(shipped["baseline"]), str(shipped["resolution_96"]),
                  "--draws", "1024", "--seed", "2", "--out", str(tmp_path)]) == 0
-    long = pd.read_csv(tmp_path / "compare.csv")
+    long = pd.read_csv(tmp_path / "compare_baseline_vs_resolution_96.csv")
     assert set(long.scenario) == {"baseline", "resolution_96"}
     discordant = long[long.variable == "discordant"]
     assert set(discordant.direction) == {"gained", "lost"}
     assert len(discordant) == len(discordant.drop_duplicates(
         ["scenario", "target", "year", "direction"]))
-    tidy = pd.read_csv(tmp_path / "compare_2030.csv")
+    tidy = pd.read_csv(tmp_path / "compare_baseline_vs_resolution_96_2030.csv")
     assert len(tidy) == 2 * (12 + 1)  # both scenarios: every modelled target and all at once
     assert list(tidy.columns[:3]) == ["scenario", "target", "description"]
     reference = tidy[tidy.scenario == "baseline"]
     assert reference.difference.isna().all() and reference["median"].notna().sum() == 12
     growth = tidy[(tidy.scenario == "resolution_96") & (tidy.target == "grdp_growth")].iloc[0]
     assert growth.p05 < growth["median"] < growth.p95
-    with xr.open_dataset(tmp_path / "compare.nc", engine="h5netcdf") as compared:
+    with xr.open_dataset(tmp_path / "compare_baseline_vs_resolution_96.nc",
+                         engine="h5netcdf") as compared:
         paired = paired_differences(compared.load()).sel(scenario="resolution_96", year=2030)
     assert growth.difference == pytest.approx(float(paired.difference.sel(target="grdp_growth")))
     assert growth.difference_se == pytest.approx(

@@ -49,11 +49,11 @@ def test_compare_lists_and_warns_about_parameter_changes(tmp_path, capsys):
     assert "push and baseline differ in model parameters" in warning[0]
     assert "tfp_growth_industry" in warning[0] and "tax_buoyancy" in warning[0]
     assert "tfp_growth_industry: baseline calibrated; push fixed at 0.015" in printed.out
-    with xr.open_dataset(out / "compare.nc", engine="h5netcdf") as result:
+    with xr.open_dataset(out / "compare_baseline_vs_push.nc", engine="h5netcdf") as result:
         recorded = result.attrs["parameter_differences"].splitlines()
     assert recorded[0].startswith("tax_buoyancy: baseline calibrated; push prior triangular")
     assert recorded[1] == "tfp_growth_industry: baseline calibrated; push fixed at 0.015"
-    report = (out / "compare.html").read_text()
+    report = (out / "compare_baseline_vs_push.html").read_text()
     assert "Model parameters set differently" in report
     assert "tfp_growth_industry: baseline calibrated; push fixed at 0.015" in report
 
@@ -68,6 +68,6 @@ def test_scenarios_sharing_their_parameters_compare_levers_only(tmp_path, capsys
                  "--out", str(out)]) == 0  # no warning: pytest turns warnings into errors
     printed = capsys.readouterr()
     assert "warning" not in printed.err and "set differently" not in printed.out
-    with xr.open_dataset(out / "compare.nc", engine="h5netcdf") as result:
+    with xr.open_dataset(out / "compare_slow_vs_slow_push.nc", engine="h5netcdf") as result:
         assert result.attrs["parameter_differences"] == "none"
-    assert "differ only in levers" in (out / "compare.html").read_text()
+    assert "differ only in levers" in (out / "compare_slow_vs_slow_push.html").read_text()
