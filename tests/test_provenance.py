@@ -164,11 +164,12 @@ def test_every_output_records_its_input_files_and_their_hashes(tmp_path, capsys)
     assert main(["sensitivity", BASELINE, *source, "--draws", "16", "--method", "morris",
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    for name in ("baseline_deterministic", "baseline", "compare", "baseline_sensitivity"):
+    for name in ("baseline_deterministic", "baseline", "compare_baseline_vs_green_forest",
+                 "baseline_sensitivity"):
         with xr.open_dataset(out / f"{name}.nc", engine="h5netcdf") as result:
             _check_inputs(result.attrs, data)
             hashes = {role: result.attrs[f"{role}_sha256"] for role in ROLES}
-    for name in ("baseline_deterministic", "baseline", "compare"):
+    for name in ("baseline_deterministic", "baseline", "compare_baseline_vs_green_forest"):
         report = (out / f"{name}.html").read_text()
         assert str(data.resolve() / "calibrated.toml") in report
         assert all(value in report for value in hashes.values())
@@ -193,7 +194,7 @@ def test_monte_carlo_and_compare_outputs_carry_version_years_and_files(tmp_path)
     assert main(["run", BASELINE, "--draws", "1024", "--seed", "1", "--out", str(tmp_path)]) == 0
     assert main(["compare", BASELINE, green, "--draws", "1024", "--seed", "1",
                  "--out", str(tmp_path)]) == 0
-    for name in ("baseline", "compare"):
+    for name in ("baseline", "compare_baseline_vs_green_forest"):
         with xr.open_dataset(tmp_path / f"{name}.nc", engine="h5netcdf") as result:
             attrs = dict(result.attrs)
         assert attrs["nmmsim_version"] == __version__
