@@ -252,7 +252,7 @@ def forest_cover(panel: ProvincialData, region_cover: float, national_cover: flo
     """``(15,)`` forest cover: a province's own published cover (its most recent, up to 2024),
     else for members of ``region_2022`` the cover that leaves the region's established forest
     exact, else the national cover."""
-    own = panel.latest("forest_cover_pct", 2024)[0] / 100.0
+    own = panel.latest("forest_cover_pct", 2024) / 100.0
     has_own = ~np.isnan(own)
     residual_members = members & ~has_own
     residual_forest = region_cover * land_area[members].sum() - (own * land_area)[members & has_own].sum()

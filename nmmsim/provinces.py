@@ -97,16 +97,15 @@ class ProvincialData:
             raise DataError(f"{self.path}: '{indicator}' has no {year} figure for {', '.join(missing)}")
         return values
 
-    def latest(self, indicator: str, up_to: int) -> tuple[np.ndarray, np.ndarray]:
-        """The most recent figure of ``indicator`` up to year ``up_to`` for every province, and
-        its year (NaN and 0 where the province has none)."""
+    def latest(self, indicator: str, up_to: int) -> np.ndarray:
+        """The most recent figure of ``indicator`` up to year ``up_to`` for every province (NaN
+        where the province has none)."""
         values = np.full(len(PROVINCES), np.nan)
-        years = np.zeros(len(PROVINCES), dtype=int)
         for (name, year), row in sorted(self.values.items(), key=lambda item: item[0][1]):
             if name == indicator and year <= up_to:
                 found = ~np.isnan(row)
-                values[found], years[found] = row[found], year
-        return values, years
+                values[found] = row[found]
+        return values
 
 
 def load_provincial(path: str | Path | None = None) -> ProvincialData:

@@ -289,12 +289,8 @@ def area_paths(
             paths.update({(variable, p): by_province[:, i] for i, p in enumerate(PROVINCES)})
     keys = [(variable, "") for variable in variables]
     for region in REGIONS:
-        if region == TARGET_REGION and region_2022 is not None:
-            found = {key: region_2022[key] for key in keys}
-        else:
-            r_states, r_accounts = region_paths(states, constants, region)
-            base_growth = base.grdp_growth if region == TARGET_REGION else math.nan
-            found = indicator_paths(r_states, r_accounts, base_growth, keys)
+        found = region_2022 if region == TARGET_REGION and region_2022 is not None \
+            else area_indicator_paths(states, constants, base, region, keys)
         paths.update({(variable, region): found[(variable, "")] for variable in variables})
     return paths
 

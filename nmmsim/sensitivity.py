@@ -32,10 +32,9 @@ from nmmsim.engine import project
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
-from nmmsim.model.regions import region_paths
 from nmmsim.observed import load_observed
 from nmmsim.parameters import REGISTRY
-from nmmsim.results import TARGET_REGION, indicator_paths
+from nmmsim.results import TARGET_REGION, area_indicator_paths
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
 
@@ -216,9 +215,8 @@ def _evaluate_model(unit: FloatArray, uncertain: list[str], uncertainty: Uncerta
     disasters = np.repeat(params.disaster_probability[:, None], len(schedule.years), axis=1)
     states, constants = project(base, params, schedule, disasters)
     years = [base.year, *schedule.years]
-    region_states, accounts = region_paths(states, constants, TARGET_REGION)
-    paths = indicator_paths(region_states, accounts, base.grdp_growth,
-                            {(t.variable, t.sector) for t in targets})
+    paths = area_indicator_paths(states, constants, base, TARGET_REGION,
+                                 {(t.variable, t.sector) for t in targets})
     outputs = []
     for target in targets:
         indicator = target_paths(target, paths[(target.variable, target.sector)], years,

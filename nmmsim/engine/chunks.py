@@ -23,14 +23,12 @@ from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
-from nmmsim.model.regions import region_paths
 from nmmsim.results import (
     AREAS,
     TARGET_REGION,
     area_indicator_paths,
     area_paths,
     build_dataset,
-    indicator_paths,
 )
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
@@ -198,8 +196,7 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
     all of them) in each year, ``(n_targets + 1, n_years, n_draws)`` booleans."""
     keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets
                               if t.area == TARGET_REGION}
-    region_states, accounts = region_paths(states, constants, TARGET_REGION)
-    paths = indicator_paths(region_states, accounts, spec.base.grdp_growth, keys)
+    paths = area_indicator_paths(states, constants, spec.base, TARGET_REGION, keys)
     targets_paths = {TARGET_REGION: paths}
     for area in sorted({t.area for t in spec.targets} - {TARGET_REGION}):
         wanted = {(t.variable, t.sector) for t in spec.targets if t.area == area}
