@@ -88,16 +88,16 @@ def _scalar_reference(draws: int = 2000) -> float:
     """Draws/s of the same model stepped one draw at a time in a Python loop."""
     import nmmsim
     from nmmsim.base_year import BaseYear
-    from nmmsim.calibrated import load_calibrated
     from nmmsim.engine import project
     from nmmsim.engine.sampling import unit_sample
     from nmmsim.engine.uncertainty import Uncertainty
     from nmmsim.observed import load_observed
+    from nmmsim.posterior import load_posterior
 
     scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
     base = BaseYear.from_observed(load_observed(), 2024)
     schedule = scenario.schedule(range(2025, 2031))
-    uncertainty = Uncertainty.default(load_calibrated())
+    uncertainty = Uncertainty.default(load_posterior())
     params = uncertainty.parameters(unit_sample("mc", 1, 0, draws, uncertainty.dimension))
     disasters = np.zeros((1, 6))
     start = time.perf_counter()

@@ -6,7 +6,7 @@ Run from the repository root::
     python benchmarks/bench_stages.py --chunk-size 32768 --repeats 20
 
 Times the engine's own functions on one chunk of the baseline scenario (default sampler, random
-disaster years, calibrated priors), each the best of ``--repeats`` runs: a shared machine's
+disaster years, posterior draws), each the best of ``--repeats`` runs: a shared machine's
 timings vary by 10-20%, and the best run is the least disturbed. ``summaries`` is the whole of
 filing a chunk (indicators, targets measured in every year, attainment counts, quantile sketch);
 ``targets`` is the rest: each target measured in every year (and its quantiles), attainment
@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from nmmsim.base_year import BaseYear
-from nmmsim.calibrated import load_calibrated
 from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.chunks import SUMMARISED, Arm, ArmSummary, RunSpec, _file, run_draws
 from nmmsim.engine.projection import project
@@ -34,6 +33,7 @@ from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import Uncertainty
 from nmmsim.model.regions import region_paths
 from nmmsim.observed import load_observed
+from nmmsim.posterior import load_posterior
 from nmmsim.results import TARGET_REGION, indicator_paths
 from nmmsim.scenario import load_scenario, shipped_scenarios
 from nmmsim.targets import TargetHistory
@@ -41,7 +41,7 @@ from nmmsim.targets import TargetHistory
 
 def _spec() -> RunSpec:
     scenario = load_scenario(shipped_scenarios()["baseline"])
-    uncertainty = Uncertainty.default(load_calibrated(), fixed=scenario.parameter_overrides,
+    uncertainty = Uncertainty.default(load_posterior(), fixed=scenario.parameter_overrides,
                                       priors=scenario.prior_overrides)
     arm = Arm(scenario.name, scenario.schedule(range(2025, 2031)), uncertainty)
     return RunSpec(base=BaseYear.from_observed(load_observed(), 2024), arms=(arm,),

@@ -19,8 +19,10 @@ __all__ = ["MAX_INPUT_BYTES", "read_input"]
 MAX_INPUT_BYTES = 1 << 20
 
 
-def read_input(path: Path, what: str, error: type[NmmsimError]) -> str:
-    """The text of ``path``, a regular UTF-8 file of at most `MAX_INPUT_BYTES` bytes.
+def read_input(path: Path, what: str, error: type[NmmsimError], *,
+               limit: int = MAX_INPUT_BYTES) -> str:
+    """The text of ``path``, a regular UTF-8 file of at most ``limit`` bytes (default
+    `MAX_INPUT_BYTES`).
 
     Parameters
     ----------
@@ -50,11 +52,11 @@ def read_input(path: Path, what: str, error: type[NmmsimError]) -> str:
                     "file")
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES + 1)
+            data = handle.read(limit + 1)
     except OSError as exc:
         raise error(f"{path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise error(f"{path}: larger than {MAX_INPUT_BYTES:,} bytes; not a {what} file")
+    if len(data) > limit:
+        raise error(f"{path}: larger than {limit:,} bytes; not a {what} file")
     if data.startswith(codecs.BOM_UTF8):
         raise error(f"{path}: starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 "
                     "without BOM")

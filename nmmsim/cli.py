@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from nmmsim.resources import InputFiles
@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="region whose table is printed: 2022, the 14 provinces of Resolution "
                      "96, with its targets (default); 2025, the 14 minus Bac Giang plus Vinh Phuc "
                      "(the targets are not computed on it)")
-    _input_options(run)
+    _input_options(run, fit="posterior")
     monte_carlo = run.add_argument_group(
         "Monte Carlo", "with --draws, sample the uncertain parameters and disaster years")
     _sampling_options(monte_carlo, draws_help="number of draws (default: one deterministic run)")
@@ -144,6 +144,24 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(fit)
     fit.set_defaults(command=_calibrate)
 
+    posterior = commands.add_parser(
+        "condition", help="condition every uncertain parameter on the 2020-2024 history: the "
+        "posterior sample Monte Carlo runs draw from")
+    posterior.add_argument("--out", type=Path, default=None,
+                           help="posterior file to write, with its particles beside it as .csv "
+                           "(default: posterior.toml in the data directory read from; never the "
+                           "copy inside the installed package)")
+    posterior.add_argument("--particles", type=int, default=None,
+                           help="particles of the sequential Monte Carlo (default: 131072)")
+    posterior.add_argument("--keep", type=int, default=None,
+                           help="particles kept in the written sample (default: 8192)")
+    posterior.add_argument("--seed", type=int, default=2024, help="seed (default: 2024)")
+    posterior.add_argument("--chart", type=Path, default=None,
+                           help="PNG of the prior-to-posterior contraction (default: beside "
+                           "--out, <name>_contraction.png)")
+    _data_option(posterior)
+    posterior.set_defaults(command=_condition)
+
     versus = commands.add_parser(
         "compare", help="run scenarios on the same Monte Carlo draws and compare their attainment")
     versus.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
@@ -155,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="directory for compare_<A>_vs_<B>.nc, .csv, _<target year>.csv, "
                         "_provenance.csv and .html, named after the scenarios so that another "
                         "comparison does not replace them (default: ./results)")
-    _input_options(versus)
+    _input_options(versus, fit="posterior")
     versus.set_defaults(command=_compare)
 
     sense = commands.add_parser(
@@ -169,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     sense.add_argument("--method", choices=("sobol", "morris"), default="sobol")
     sense.add_argument("--out", type=Path, default=Path("results"),
                        help="directory for <scenario>_sensitivity.nc and charts")
-    _input_options(sense)
+    _input_options(sense, fit="calibration")
     sense.set_defaults(command=_sensitivity)
 
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
@@ -184,11 +202,23 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
                         "checkout you are in, else the copy installed with nmmsim)")
 
 
-def _input_options(parser: argparse.ArgumentParser) -> None:
+def _input_options(parser: argparse.ArgumentParser, *,
+                   fit: Literal["posterior", "calibration"]) -> None:
+    """--data, --targets, and the parameter file: the posterior sample for runs, the
+    least-squares fit for sensitivity (Sobol' indices need its independent marginals)."""
     _data_option(parser)
-    parser.add_argument("--calibration", type=Path, default=None,
-                        help="calibrated parameter file (default: calibrated.toml in the data "
-                        "directory)")
+    if fit == "posterior":
+        parser.add_argument("--posterior", type=Path, default=None,
+                            help="posterior sample (default: posterior.toml in the data "
+                            "directory, written by `nmmsim condition`)")
+        parser.add_argument("--uncertainty", choices=("posterior", "prior"), default="posterior",
+                            help="draw the parameters from the posterior conditioned on the "
+                            "2020-2024 history (default), or independently from their priors; a "
+                            "deterministic run takes the posterior's medians or the priors' modes")
+    else:
+        parser.add_argument("--calibration", type=Path, default=None,
+                            help="least-squares fit (default: calibrated.toml in the data "
+                            "directory)")
     parser.add_argument("--targets", type=Path, default=None,
                         help="targets table (CSV, columns as nmmsim/data/targets_2030.csv; "
                         "default: targets_2030.csv in the data directory if there is one, else "
@@ -234,7 +264,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
-    inputs = _provenance(files)
+    inputs = _provenance(files, args)
     options: dict[str, Any] = {}
     if args.draws is not None:
         options = {"draws": args.draws, "seed": args.seed, "sampler": args.sampler,
@@ -244,8 +274,8 @@ def _run(args: argparse.Namespace) -> int:
             options["chunk_size"] = args.chunk_size
     targets = load_targets(files.targets)
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
-                      observed=load_observed(files.observed_region), calibration=files.calibration,
-                      targets=targets, **options)
+                      observed=load_observed(files.observed_region), posterior=files.posterior,
+                      uncertainty=args.uncertainty, targets=targets, **options)
     region = f"region_{args.region}"
     result = with_provenance(result, {**inputs, "table_region": region})
     # Files first, then the terminal: output piped into `head` cannot stop them being written.
@@ -318,13 +348,14 @@ def _compare(args: argparse.Namespace) -> int:
     _warn_parameter_changes(differences, [s.name for s in scenarios])
     check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
-    inputs = _provenance(files)
+    inputs = _provenance(files, args)
     targets = load_targets(files.targets)
     stem = comparison_stem([s.name for s in scenarios])
     result = compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
                      workers=args.workers, scheduler=args.scheduler, end_year=args.end_year,
-                     observed=load_observed(files.observed_region), calibration=files.calibration,
-                     targets=targets, progress=_progress_bar(sys.stderr))
+                     observed=load_observed(files.observed_region), posterior=files.posterior,
+                     uncertainty=args.uncertainty, targets=targets,
+                     progress=_progress_bar(sys.stderr))
     years = result["year"].values
     result = with_provenance(result, {**inputs, "start_year": int(years.min()),
                                       "end_year": int(years.max()),
@@ -405,11 +436,41 @@ def _calibrate(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", CalibrationWarning)
         result = calibrate(files.observed_region, files.observed_national)
     print(text_report(result))
-    print(_input_lines(_provenance(files, calibrating=True)))
+    print(_input_lines(_provenance(files)))
     out = write_calibrated(result, out)
     chart = plot_fit(result, args.chart or out.with_name(f"{out.stem}_fit.png"))
     print(f"\nWrote {out} and {chart}")
     return 0 if result.success else 1
+
+
+def _condition(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import check_writable
+    from nmmsim.calibration.condition import DEFAULT_PARTICLES, KEPT_PARTICLES, condition
+    from nmmsim.calibration.posterior_report import plot_contraction, posterior_text
+    from nmmsim.calibration.series import load_history_data
+    from nmmsim.errors import NmmsimError
+    from nmmsim.posterior import write_posterior
+
+    particles = args.particles if args.particles is not None else DEFAULT_PARTICLES
+    keep = min(args.keep if args.keep is not None else KEPT_PARTICLES, particles)
+    if not 64 <= particles <= 2**22 or keep < 1:
+        raise NmmsimError(f"--particles {particles:,} must lie in [64, 4,194,304] and --keep "
+                          f"{keep} be at least 1")
+    if not 0 <= args.seed < 2**63:
+        raise NmmsimError(f"--seed {args.seed} must be a whole number in [0, 2^63)")
+    files = _inputs(args, calibrating=True)
+    out = args.out if args.out is not None else _calibration_destination(files, "posterior.toml")
+    check_writable(out.parent)
+    data = load_history_data(files.observed_region, files.observed_national, files.provinces)
+    print(f"Conditioning {particles:,} particles on the 2020-2024 history ...", file=sys.stderr)
+    sample = condition(data, particles=particles, keep=keep, seed=args.seed,
+                       report=lambda line: print(f"  {line}", file=sys.stderr))
+    print(posterior_text(sample))
+    print(_input_lines(_provenance(files)))
+    out = write_posterior(sample, out)
+    chart = plot_contraction(sample, args.chart or out.with_name(f"{out.stem}_contraction.png"))
+    print(f"\nWrote {out}, {out.with_suffix('.csv')} and {chart}")
+    return 0
 
 
 def _inputs(args: argparse.Namespace, *, calibrating: bool = False) -> InputFiles:
@@ -418,10 +479,11 @@ def _inputs(args: argparse.Namespace, *, calibrating: bool = False) -> InputFile
     from nmmsim.resources import data_directory, input_files
 
     files = input_files(data_directory(), calibration=getattr(args, "calibration", None),
+                        posterior=getattr(args, "posterior", None),
                         targets=getattr(args, "targets", None),
                         observed_region=getattr(args, "observed", None),
                         observed_national=getattr(args, "national", None))
-    needed = _FITTED_FROM if calibrating else files.paths()
+    needed = _FITTED_FROM if calibrating else _roles(args)
     missing = [str(path) for role, path in files.paths().items()
                if role in needed and not path.is_file()]
     if missing:
@@ -430,26 +492,45 @@ def _inputs(args: argparse.Namespace, *, calibrating: bool = False) -> InputFile
     return files
 
 
-#: The files `nmmsim calibrate` reads.
+#: The files `nmmsim calibrate` and `nmmsim condition` read.
 _FITTED_FROM = ("observed_region", "observed_national", "provinces", "boundaries")
 
 
-def _provenance(files: InputFiles, *, calibrating: bool = False) -> dict[str, str]:
-    """The attrs naming the input files; warns if the calibration was fitted to other data."""
+def _roles(args: argparse.Namespace) -> tuple[str, ...]:
+    """The input files a command reads: the data, the targets and its parameter file (none
+    for a run with --uncertainty prior)."""
+    if getattr(args, "calibration", None) is not None or not hasattr(args, "uncertainty"):
+        fit: tuple[str, ...] = ("calibration",)
+    else:
+        fit = ("posterior",) if args.uncertainty == "posterior" else ()
+    return (*_FITTED_FROM, *fit, "targets")
+
+
+def _provenance(files: InputFiles, args: argparse.Namespace | None = None) -> dict[str, str]:
+    """The attrs naming the input files; warns if the parameter file (posterior or least-squares
+    fit) was made from other data than the data read now."""
     from nmmsim.resources import data_sha256, provenance
 
-    inputs = provenance(files, roles=_FITTED_FROM if calibrating else None)
-    if calibrating:
-        return inputs
-    from nmmsim.calibrated import load_calibrated
+    roles = _roles(args) if args is not None else _FITTED_FROM
+    inputs = provenance(files, roles=roles)
+    if "posterior" in roles:
+        from nmmsim.posterior import load_posterior
 
-    fitted = load_calibrated(files.calibration).data_sha256
-    inputs["calibration_data_sha256"] = fitted
+        path, made_from, remake = files.posterior, load_posterior(files.posterior).data_sha256, \
+            "nmmsim condition"
+    elif "calibration" in roles:
+        from nmmsim.calibrated import load_calibrated
+
+        path, made_from, remake = files.calibration, \
+            load_calibrated(files.calibration).data_sha256, "nmmsim calibrate"
+    else:
+        return inputs
+    inputs[f"{'posterior' if 'posterior' in roles else 'calibration'}_data_sha256"] = made_from
     # the same figures with Windows line ends are the same data
-    if fitted not in (inputs["data_sha256"], data_sha256(files, newlines="lf")):
-        warnings.warn(f"{files.calibration} was fitted to other data (sha256 {fitted[:12]}) than "
+    if made_from not in (inputs["data_sha256"], data_sha256(files, newlines="lf")):
+        warnings.warn(f"{path} was made from other data (sha256 {made_from[:12]}) than "
                       f"the observed data used now ({inputs['data_sha256'][:12]}, "
-                      f"{files.directory.path}): refit with `nmmsim calibrate`", UserWarning,
+                      f"{files.directory.path}): rebuild it with `{remake}`", UserWarning,
                       stacklevel=2)
     return inputs
 
@@ -464,21 +545,21 @@ def _input_lines(inputs: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def _calibration_destination(files: InputFiles) -> Path:
-    """calibrated.toml in the data directory the fit read; never inside the installed package."""
+def _calibration_destination(files: InputFiles, name: str = "calibrated.toml") -> Path:
+    """``name`` in the data directory the fit read; never inside the installed package."""
     from nmmsim.errors import DataError
 
     directory = files.directory
     if directory.origin == "installed":
-        raise DataError(f"calibrate: the data directory is the copy inside the installed package "
+        raise DataError(f"the data directory is the copy inside the installed package "
                         f"({directory.path}); refit your own data with --data DIR (or "
                         "$NMMSIM_DATA, or from inside an nmmsim checkout), or give --out FILE")
     import os
 
     if not os.access(directory.path, os.W_OK):
-        raise DataError(f"calibrate: cannot write to the data directory {directory.path} "
+        raise DataError(f"cannot write to the data directory {directory.path} "
                         f"({directory.describe()}); give --out FILE")
-    return Path(directory.path) / "calibrated.toml"
+    return Path(directory.path) / name
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
@@ -492,7 +573,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
-    inputs = _provenance(files)
+    inputs = _provenance(files, args)
     found = sensitivity(scenario, draws=args.draws, seed=args.seed, method=args.method,
                         targets=files.targets, calibration=files.calibration)
     found = with_provenance(found, inputs)

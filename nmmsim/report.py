@@ -390,19 +390,17 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
             for name, _, text in (line.partition(": ") for line in priors.splitlines()))
         return ("<h2>Parameters and their priors</h2><table><tr><th>Parameter</th>"
                 f"<th>Prior</th></tr>{rows}</table>")
-    from nmmsim.calibrated import calibrated_parameters
     from nmmsim.parameters import REGISTRY
 
-    calibration = result.attrs.get("calibration_file")
-    params = calibrated_parameters(path=calibration)
-    overrides = dict(scenario.parameter_overrides) if scenario is not None else {}
+    values = dict(line.partition(": ")[::2] for line in
+                  str(result.attrs.get("parameter_values", "")).splitlines())
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td>"
-        f'<td class="num">{overrides.get(name, float(getattr(params, name)[0])):g}</td>'
+        f'<td class="num">{html.escape(values.get(name, "?"))}</td>'
         f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
-    where = html.escape(str(calibration or "the default calibrated.toml"))
-    return ("<h2>Parameters</h2><p class=\"note\">Calibrated values "
-            f"({where}), with the scenario's own settings.</p><table><tr><th>"
+    where = html.escape(str(result.attrs.get("parameters", "")))
+    return ("<h2>Parameters</h2><p class=\"note\">Values: "
+            f"{where}, with the scenario's own settings.</p><table><tr><th>"
             f"Parameter</th><th>Value</th><th>Unit</th></tr>{rows}</table>")
 
 

@@ -143,15 +143,15 @@ def _all_description(attained: xr.Dataset) -> str:
 #: What a probability of attainment means, said wherever one is shown (CLI, report, docs).
 PROBABILITY_MEANING = (
     "P(attained) is the share of Monte Carlo draws in which the target is met, given the model's "
-    "structure, its calibrated parameters and their uncertainty (the fit's covariance and the "
-    "documented priors, not yet a posterior conditioned on the 2018-2024 history), the "
-    "scenario's levers and random severe-disaster years. It leaves out data revisions, "
-    "structural breaks and events outside the model. The interval covers Monte Carlo sampling "
-    "noise only.")
+    "structure, its parameters drawn from the posterior conditioned on the 2020-2024 history "
+    "(docs/uncertainty.md; with --uncertainty prior, from the documented priors instead), the "
+    "scenario's levers and random severe-disaster years. It leaves out other model structures, "
+    "yearly shocks other than disasters, data revisions and events outside the model. The "
+    "interval covers Monte Carlo sampling noise only.")
 #: What a deterministic run's "met" means.
 DETERMINISTIC_MEANING = (
-    "A deterministic run is one path, at the calibrated parameters with disasters at their "
-    "expected damage: 'yes' says that this path reaches the target, not how likely it is.")
+    "A deterministic run is one path, at the posterior's median parameters with disasters at "
+    "their expected damage: 'yes' says that this path reaches the target, not how likely it is.")
 
 
 def meaning(monte_carlo: bool, width: int = 100) -> str:

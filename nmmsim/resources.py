@@ -2,7 +2,8 @@
 
 The **data directory** holds the observed data and the calibrated parameters
 (``observed_region.csv``, ``observed_national.csv``, ``provinces.csv``, ``boundaries.csv``,
-``calibrated.toml``; optionally ``targets_2030.csv`` and ``SOURCES.md``). It is the first of:
+``calibrated.toml``, ``posterior.toml`` with its ``posterior.csv``; optionally ``targets_2030.csv``
+and ``SOURCES.md``). It is the first of:
 
 1. the directory given explicitly (``nmmsim ... --data DIR``, `using_data`);
 2. the directory in the ``NMMSIM_DATA`` environment variable;
@@ -58,7 +59,7 @@ DATA_ENV = "NMMSIM_DATA"
 #: The files a data directory holds, by role.
 _DATA_FILES = {"observed_region": "observed_region.csv", "observed_national": "observed_national.csv",
                "provinces": "provinces.csv", "boundaries": "boundaries.csv",
-               "calibration": "calibrated.toml"}
+               "calibration": "calibrated.toml", "posterior": "posterior.toml"}
 _TARGETS_FILE = "targets_2030.csv"
 #: sha256 of the Resolution 96/NQ-CP targets table as released (``nmmsim/data/targets_2030.csv``,
 #: newlines normalised to ``\n``): a table with other contents is a user's own and is never
@@ -189,6 +190,7 @@ class InputFiles:
     provinces: Path
     boundaries: Path
     calibration: Path
+    posterior: Path
     targets: Path
 
     def paths(self) -> dict[str, Path]:
@@ -204,6 +206,7 @@ def input_files(
     directory: DataDirectory,
     *,
     calibration: str | Path | None = None,
+    posterior: str | Path | None = None,
     targets: str | Path | None = None,
     observed_region: str | Path | None = None,
     observed_national: str | Path | None = None,
@@ -232,6 +235,7 @@ def input_files(
         provinces=chosen(None, "provinces"),
         boundaries=chosen(None, "boundaries"),
         calibration=chosen(calibration, "calibration"),
+        posterior=chosen(posterior, "posterior"),
         targets=table,
     )
 

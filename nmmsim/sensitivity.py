@@ -179,9 +179,9 @@ def sensitivity(
     base = BaseYear.from_observed(observed, start_year)
     years = list(range(start_year + 1, end_year + 1))
     schedule = scenario.schedule(range(start_year + 1, end_year + 1))
-    uncertainty = Uncertainty.default(load_calibrated(calibration),
-                                      fixed=scenario.parameter_overrides,
-                                      priors=scenario.prior_overrides).independent()
+    uncertainty = Uncertainty.from_fit(load_calibrated(calibration),
+                                       fixed=scenario.parameter_overrides,
+                                       priors=scenario.prior_overrides)
     uncertain = [name for name in NAMES if name in uncertainty.priors]
     history = TargetHistory.from_observed(observed)
 
@@ -207,7 +207,7 @@ def _evaluate_model(unit: FloatArray, uncertain: list[str], uncertainty: Uncerta
                     base: BaseYear, schedule: LeverSchedule, targets: tuple[Target, ...],
                     history: TargetHistory) -> FloatArray:
     """The model at unit-cube points of the uncertain parameters: (targets x 2 x years, n)."""
-    full = np.full((len(NAMES), unit.shape[1]), 0.5)  # fixed parameters ignore their column
+    full = np.full((uncertainty.dimension, unit.shape[1]), 0.5)  # fixed parameters ignore their column
     rows = {name: j for j, name in enumerate(NAMES)}
     for k, name in enumerate(uncertain):
         full[rows[name]] = unit[k]

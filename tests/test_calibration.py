@@ -131,14 +131,19 @@ def test_each_series_carries_the_same_weight():
 # --- the committed calibration -----------------------------------------------------------------
 
 
-def test_simulate_uses_the_committed_calibration(committed):
-    result = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"])
-    at_defaults = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"],
-                                  parameters=Parameters.defaults())
-    assert result.grdp.sel(year=2030).item() != at_defaults.grdp.sel(year=2030).item()
-    fitted = nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"],
-                             parameters=Parameters.defaults().with_values(committed.parameters))
-    assert result.grdp.sel(year=2030).item() == fitted.grdp.sel(year=2030).item()
+def test_deterministic_runs_take_the_posterior_medians():
+    from nmmsim.posterior import load_posterior
+
+    baseline = nmmsim.shipped_scenarios()["baseline"]
+    result = nmmsim.simulate(baseline)
+    at_modes = nmmsim.simulate(baseline, uncertainty="prior")
+    assert result.grdp.sel(year=2030).item() != at_modes.grdp.sel(year=2030).item()
+    at_defaults = nmmsim.simulate(baseline, parameters=Parameters.defaults())
+    assert at_modes.grdp.sel(year=2030).item() == at_defaults.grdp.sel(year=2030).item()
+    central = Parameters.defaults().with_values(load_posterior().central())
+    at_medians = nmmsim.simulate(baseline, parameters=central)
+    assert result.grdp.sel(year=2030).item() == at_medians.grdp.sel(year=2030).item()
+    assert result.attrs["parameters"] == "the posterior's medians"
 
 
 def test_committed_calibration_reproduces_2024_exactly(committed):
@@ -252,8 +257,8 @@ def test_cli_calibrate_writes_file_and_chart(tmp_path, capsys):
     np.testing.assert_allclose(load_calibrated(out).values, load_calibrated().values, rtol=1e-6)
     chart = tmp_path / "fit_fit.png"
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert main(["run", str(nmmsim.shipped_scenarios()["baseline"]), "--out", str(tmp_path),
-                 "--calibration", str(out)]) == 0
+    assert main(["sensitivity", "baseline", "--draws", "8", "--method", "morris",
+                 "--out", str(tmp_path), "--calibration", str(out)]) == 0
 
 
 def test_cli_calibrate_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):

@@ -9,13 +9,13 @@ import pytest
 import xarray as xr
 
 import nmmsim
-from nmmsim.calibrated import load_calibrated
 from nmmsim.engine.chunks import BY_AREA, SUMMARISED
 from nmmsim.engine.sampling import BLOCK_SIZE, disaster_uniforms, unit_sample
 from nmmsim.engine.sketch import LARGEST, RELATIVE_ERROR, SMALLEST, QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError, ParameterError
 from nmmsim.parameters import REGISTRY
+from nmmsim.posterior import load_posterior
 from nmmsim.priors import Triangular
 from nmmsim.targets import load_targets, met, target_value
 
@@ -93,7 +93,7 @@ def test_a_fixed_parameter_leaves_the_other_draws_alone(tmp_path):
 
 def test_zero_variance_priors_reproduce_the_deterministic_run(baseline):
     deterministic = nmmsim.simulate(baseline)
-    fixed = {**load_calibrated().parameters, **baseline.parameter_overrides}
+    fixed = {**load_posterior().central(), **baseline.parameter_overrides}
     result = nmmsim.simulate(baseline, draws=1500, seed=1, keep="trajectories",
                              disasters="expected", uncertainty=Uncertainty.certain(fixed))
     for name in deterministic.data_vars:
@@ -139,19 +139,21 @@ def test_sample_moments_match_the_priors(sampler):
         assert values.min() >= low and values.max() <= high
 
 
-def test_calibrated_parameters_follow_the_fit():
-    calibration = load_calibrated()
-    uncertainty = Uncertainty.default(calibration)
-    n = 2**16
-    params = uncertainty.parameters(unit_sample("mc", 2, 0, n, uncertainty.dimension))
-    i, j = (calibration.names.index(n) for n in ("reallocation_speed", "urbanization_trend"))
-    values = np.stack([getattr(params, n) for n in calibration.names])
-    sample = np.corrcoef(values[i], values[j])[0, 1]
-    # the fit's correlation (-0.74), weakened a little by the truncation at the lower bound 0
-    assert sample < -0.5 and np.sign(sample) == np.sign(calibration.correlation[i, j])
-    k = calibration.names.index("population_growth")  # far from its bounds: nearly normal
-    assert values[k].mean() == pytest.approx(calibration.values[k], abs=4e-5)
-    assert values[k].std() == pytest.approx(calibration.standard_errors[k], rel=0.02)
+def test_draws_follow_the_posterior_s_joint_shape():
+    """Draws keep the posterior's correlations: urbanization_trend and
+    urbanization_structural_effect trade off against each other in the history (the urban share
+    rises by one or the other), and population growth keeps the posterior's narrow spread."""
+    posterior = load_posterior()
+    uncertainty = Uncertainty.default(posterior)
+    params = uncertainty.parameters(unit_sample("mc", 2, 0, 2**16, uncertainty.dimension))
+    pair = ("urbanization_trend", "urbanization_structural_effect")
+    expected = np.corrcoef(posterior.column(pair[0]), posterior.column(pair[1]))[0, 1]
+    drawn = np.corrcoef(getattr(params, pair[0]), getattr(params, pair[1]))[0, 1]
+    assert expected < -0.3
+    assert drawn == pytest.approx(expected, abs=0.03)
+    growth = params.population_growth
+    assert growth.std() == pytest.approx(posterior.column("population_growth").std(), rel=0.05)
+    assert growth.std() < 0.5 * float(REGISTRY["population_growth"].prior.frozen().std())
 
 
 def test_prior_ppf_matches_scipy():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -12,10 +13,11 @@ import xarray as xr
 import nmmsim
 from nmmsim import shipped_scenarios
 from nmmsim.cli import main
+from nmmsim.posterior import load_posterior, write_posterior
 from nmmsim.resources import shipped_dir
 
 BASELINE = str(shipped_scenarios()["baseline"])
-ROLES = ("observed_region", "observed_national", "provinces", "boundaries", "calibration",
+ROLES = ("observed_region", "observed_national", "provinces", "boundaries", "posterior",
          "targets")
 
 
@@ -25,7 +27,8 @@ def _no_data_variable(monkeypatch):
 
 
 def _data_copy(directory: Path, tfp_growth_industry: float | None = None) -> Path:
-    """A copy of the shipped data directory, its calibrated TFP growth of industry replaced."""
+    """A copy of the shipped data directory, the TFP growth of industry of every posterior
+    particle and of the least-squares fit replaced."""
     shutil.copytree(shipped_dir("calibration"), directory)
     if tfp_growth_industry is not None:
         calibrated = directory / "calibrated.toml"
@@ -34,6 +37,10 @@ def _data_copy(directory: Path, tfp_growth_industry: float | None = None) -> Pat
                               calibrated.read_text(), flags=re.MULTILINE)
         assert count == 1
         calibrated.write_text(text)
+        sample = load_posterior(directory / "posterior.toml")
+        values = sample.values.copy()
+        values[:, sample.names.index("tfp_growth_industry")] = tfp_growth_industry
+        write_posterior(dataclasses.replace(sample, values=values), directory / "posterior.toml")
     return directory
 
 
@@ -54,28 +61,28 @@ def _checkout(directory: Path, data: Path) -> Path:
 
 
 def test_data_option_runs_on_that_directory(tmp_path, capsys):
-    data = _data_copy(tmp_path / "data", tfp_growth_industry=0.02)
+    data = _data_copy(tmp_path / "data", tfp_growth_industry=-0.005)
     assert main(["run", BASELINE, "--out", str(tmp_path / "shipped")]) == 0
     assert main(["run", BASELINE, "--data", str(data), "--out", str(tmp_path / "own")]) == 0
     shipped = _grdp_2030(tmp_path / "shipped" / "baseline_deterministic.nc")
     own = _grdp_2030(tmp_path / "own" / "baseline_deterministic.nc")
     assert own < shipped - 1.0  # slower industrial TFP growth: a smaller economy in 2030
-    assert f"calibration        {data.resolve() / 'calibrated.toml'}" in capsys.readouterr().out
+    assert f"posterior          {data.resolve() / 'posterior.toml'}" in capsys.readouterr().out
 
 
 def test_environment_variable_names_the_data_directory(tmp_path, monkeypatch, capsys):
-    data = _data_copy(tmp_path / "data", tfp_growth_industry=0.02)
+    data = _data_copy(tmp_path / "data", tfp_growth_industry=-0.005)
     monkeypatch.setenv("NMMSIM_DATA", str(data))
     assert main(["run", BASELINE, "--out", str(tmp_path)]) == 0
     with xr.open_dataset(tmp_path / "baseline_deterministic.nc", engine="h5netcdf") as result:
-        assert result.attrs["calibration_file"] == str(data.resolve() / "calibrated.toml")
+        assert result.attrs["posterior_file"] == str(data.resolve() / "posterior.toml")
         assert "NMMSIM_DATA" in result.attrs["data_directory_origin"]
 
 
 def test_a_checkout_s_data_take_effect_whatever_the_install(tmp_path, monkeypatch):
     # what `pip install .` then editing the checkout does: the command runs inside a checkout
     # whose calibration/ differs from the package's copy
-    checkout = _checkout(tmp_path / "repo", _data_copy(tmp_path / "data", 0.02))
+    checkout = _checkout(tmp_path / "repo", _data_copy(tmp_path / "data", -0.005))
     (checkout / "results").mkdir()
     monkeypatch.chdir(checkout / "results")
     assert main(["run", BASELINE, "--out", "."]) == 0
@@ -101,11 +108,11 @@ def test_only_a_pyproject_naming_nmmsim_marks_a_checkout(tmp_path):
 
 
 def test_calibrate_writes_into_the_data_directory_it_read(tmp_path, capsys):
-    data = _data_copy(tmp_path / "data", tfp_growth_industry=0.02)
+    data = _data_copy(tmp_path / "data", tfp_growth_industry=-0.005)
     committed = (shipped_dir("calibration") / "calibrated.toml").read_bytes()
     assert main(["calibrate", "--data", str(data)]) == 0
     refit = (data / "calibrated.toml").read_text()
-    assert "tfp_growth_industry = { value = 0.02," not in refit  # refitted, not the edit
+    assert "tfp_growth_industry = { value = -0.005," not in refit  # refitted, not the edit
     assert (data / "calibrated_fit.png").is_file()
     assert (shipped_dir("calibration") / "calibrated.toml").read_bytes() == committed
     assert f"Wrote {data.resolve() / 'calibrated.toml'}" in capsys.readouterr().out
@@ -137,17 +144,27 @@ def test_a_calibration_fitted_to_other_data_is_flagged(tmp_path, capsys):
     assert main(["run", BASELINE, "--data", str(data), "--out", str(tmp_path / "out")]) == 0
     err = capsys.readouterr().err
     assert err.startswith("nmmsim: warning: ") and err.count("\n") == 1
-    assert "fitted to other data" in err and "refit with `nmmsim calibrate`" in err
+    assert "made from other data" in err and "rebuild it with `nmmsim condition`" in err
 
 
 # -- 12.1: every output names its input files ------------------------------------------------------
 
 
-def _check_inputs(attrs: dict[str, object], data: Path) -> None:
-    for role in ROLES:
+def _roles(name: str) -> tuple[str, ...]:
+    """Runs read the posterior; sensitivity reads the least-squares fit instead."""
+    if name.endswith("sensitivity"):
+        return tuple(role if role != "posterior" else "calibration" for role in ROLES)
+    return ROLES
+
+
+def _check_inputs(attrs: dict[str, object], data: Path, roles: tuple[str, ...] = ROLES) -> None:
+    for role in roles:
         assert re.fullmatch(r"[0-9a-f]{64}", str(attrs[f"{role}_sha256"])), role
         assert Path(str(attrs[f"{role}_file"])).is_file(), role
-    assert attrs["calibration_file"] == str(data.resolve() / "calibrated.toml")
+    if "posterior" in roles:
+        assert attrs["posterior_file"] == str(data.resolve() / "posterior.toml")
+    else:
+        assert attrs["calibration_file"] == str(data.resolve() / "calibrated.toml")
     assert attrs["data_directory"] == str(data.resolve())
     assert re.fullmatch(r"[0-9a-f]{64}", str(attrs["data_sha256"]))
 
@@ -167,14 +184,15 @@ def test_every_output_records_its_input_files_and_their_hashes(tmp_path, capsys)
     for name in ("baseline_deterministic", "baseline", "compare_baseline_vs_green_forest",
                  "baseline_sensitivity"):
         with xr.open_dataset(out / f"{name}.nc", engine="h5netcdf") as result:
-            _check_inputs(result.attrs, data)
-            hashes = {role: result.attrs[f"{role}_sha256"] for role in ROLES}
+            _check_inputs(result.attrs, data, _roles(name))
+            if name != "baseline_sensitivity":
+                hashes = {role: result.attrs[f"{role}_sha256"] for role in ROLES}
     for name in ("baseline_deterministic", "baseline", "compare_baseline_vs_green_forest"):
         report = (out / f"{name}.html").read_text()
-        assert str(data.resolve() / "calibrated.toml") in report
+        assert str(data.resolve() / "posterior.toml") in report
         assert all(value in report for value in hashes.values())
     assert printed.count(f"Data: {data.resolve()}") == 4
-    assert printed.count(f"sha256 {hashes['calibration'][:12]}") == 4
+    assert printed.count(f"sha256 {hashes['posterior'][:12]}") == 3
 
 
 # -- 12.12: version, years and files in every output; a user's targets are not Resolution 96 -------
@@ -200,7 +218,7 @@ def test_monte_carlo_and_compare_outputs_carry_version_years_and_files(tmp_path)
         assert attrs["nmmsim_version"] == __version__
         assert (attrs["start_year"], attrs["end_year"]) == (2024, 2030)
         side = _provenance_csv(tmp_path / f"{name}_provenance.csv")
-        for key in ("nmmsim_version", "calibration_file", "calibration_sha256", "data_sha256",
+        for key in ("nmmsim_version", "posterior_file", "posterior_sha256", "data_sha256",
                     "targets_file", "scenario_sha256", "seed"):
             assert side[key] == str(attrs[key]), key
 
@@ -208,7 +226,7 @@ def test_monte_carlo_and_compare_outputs_carry_version_years_and_files(tmp_path)
 def test_deterministic_run_has_a_provenance_side_file(tmp_path):
     assert main(["run", BASELINE, "--out", str(tmp_path)]) == 0
     side = _provenance_csv(tmp_path / "baseline_deterministic_provenance.csv")
-    assert side["calibration_file"].endswith("calibrated.toml") and len(side["data_sha256"]) == 64
+    assert side["posterior_file"].endswith("posterior.toml") and len(side["data_sha256"]) == 64
     assert side["targets_title"] == "Resolution 96/NQ-CP"
     report = (tmp_path / "baseline_deterministic.html").read_text()
     assert "<h2>Targets of Resolution 96/NQ-CP</h2>" in report
@@ -265,7 +283,7 @@ def test_python_api_results_record_version_years_and_input_files():
                nmmsim.simulate(shipped["baseline"], draws=1024, seed=1),
                nmmsim.compare([shipped["baseline"], shipped["hub_fdi"]], draws=1024, seed=1)]
     for result in results:
-        for key in ("nmmsim_version", "start_year", "end_year", "calibration_file",
-                    "calibration_sha256", "data_sha256", "targets_title"):
+        for key in ("nmmsim_version", "start_year", "end_year", "posterior_file",
+                    "posterior_sha256", "data_sha256", "targets_title"):
             assert key in result.attrs, key
         assert result.attrs["end_year"] == 2030

@@ -1,5 +1,5 @@
-"""Regression figures for the shipped scenarios: the deterministic 2030 figures at the calibrated
-parameters, and the Monte Carlo attainment counts of a fixed seed.
+"""Regression figures for the shipped scenarios: the deterministic 2030 figures at the posterior's
+medians, and the Monte Carlo attainment counts of a fixed seed.
 
 A change that moves any figure fails here, on purpose: if the move is intended (a model change, a
 recalibration), regenerate with ``python -m tests.test_regression`` and commit the new files with

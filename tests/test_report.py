@@ -49,7 +49,7 @@ def test_every_report_is_self_contained_and_complete(reports):
     assert "Trends continue" in baseline  # the scenario's description
     assert "P(attained)" in baseline and "All modelled targets at once" in baseline
     deterministic = reports[-2].read_text(encoding="utf-8")
-    assert "Margin" in deterministic and "Calibrated values" in deterministic
+    assert "Margin" in deterministic and "medians, with the scenario" in deterministic
 
 
 def test_nothing_half_written_on_error(tmp_path):

@@ -5,28 +5,29 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
-from nmmsim.calibrated import calibrated_parameters, load_calibrated
 from nmmsim.engine.chunks import Arm, DisasterMode, Keep, RunSpec
 from nmmsim.engine.executor import Progress
 from nmmsim.engine.montecarlo import run_monte_carlo
 from nmmsim.engine.projection import check_disasters, expected_disasters, project
 from nmmsim.engine.sampling import BLOCK_SIZE, SAMPLERS, Sampler
-from nmmsim.engine.uncertainty import Uncertainty
+from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError, did_you_mean
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.parameters import Parameters
+from nmmsim.posterior import load_posterior
 from nmmsim.results import VARIABLES, build_dataset
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_DRAWS", "MAX_END_YEAR", "compare", "simulate"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "MAX_DRAWS", "MAX_END_YEAR", "UncertaintyMode", "compare",
+           "simulate"]
 
 #: Most draws a run accepts: 10^10 takes about two days on two cores (docs/performance.md).
 MAX_DRAWS = 10**10
@@ -39,6 +40,8 @@ MAX_END_YEAR = 2100
 #: under a second, so progress moves and Ctrl-C is quick (docs/performance.md).
 DEFAULT_CHUNK_SIZE = 2 * BLOCK_SIZE
 _MAX_TRAJECTORY_BYTES = 4 * 2**30
+#: "posterior": parameters conditioned on the history (the default); "prior": registry priors.
+UncertaintyMode = Literal["posterior", "prior"]
 
 
 def simulate(
@@ -52,21 +55,21 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     scheduler: Any = None,
     disasters: FloatArray | DisasterMode | None = None,
-    uncertainty: Uncertainty | None = None,
+    uncertainty: Uncertainty | UncertaintyMode = "posterior",
     start_year: int = 2024,
     end_year: int = 2030,
     parameters: Parameters | None = None,
     observed: ObservedData | None = None,
-    calibration: str | Path | None = None,
+    posterior: str | Path | None = None,
     targets: str | Path | Sequence[Target] | None = None,
     progress: Progress | None = None,
 ) -> xr.Dataset:
     """Project the region from ``start_year`` to ``end_year`` under a scenario.
 
-    Without ``draws`` the run is deterministic: one draw at the calibrated parameters (or the
+    Without ``draws`` the run is deterministic: one draw at the posterior's medians (or the
     given ``parameters``), disasters at their expected intensity. With ``draws`` it is a Monte
-    Carlo run: the uncertain parameters are sampled from their priors and severe-disaster years
-    drawn at random (docs/montecarlo.md).
+    Carlo run: the parameters are drawn jointly from the posterior conditioned on the 2020-2024
+    history (docs/uncertainty.md) and severe-disaster years at random (docs/montecarlo.md).
 
     Parameters
     ----------
@@ -93,9 +96,12 @@ def simulate(
         Severe-disaster intensity. Deterministic runs: default expected (``disaster_probability``
         every year), or an array per draw and year. Monte Carlo runs: default "random" (a severe
         year with probability ``disaster_probability``), or "expected".
-    uncertainty : Uncertainty, optional
-        What varies across draws (default: `Uncertainty.default` with the calibration and the
-        scenario's ``[parameters]`` and ``[priors]``).
+    uncertainty : {"posterior", "prior"} or Uncertainty
+        What varies across draws. "posterior" (default): the posterior sample, with the
+        scenario's ``[parameters]`` and ``[priors]`` on top; a deterministic run takes each
+        parameter's posterior median. "prior": every parameter independently from its registry
+        prior; a deterministic run takes the priors' modes (the registry defaults). An
+        `Uncertainty` gives the distributions explicitly (Monte Carlo runs only).
     start_year, end_year : int
         Base year (its observed state starts the run) and last projected year.
     parameters : Parameters, optional
@@ -103,8 +109,9 @@ def simulate(
         values. The scenario's ``[parameters]`` apply on top.
     observed : ObservedData, optional
         Observed figures for the base year (default: the shipped ``calibration/`` data).
-    calibration : path, optional
-        Calibrated parameter file (default: the shipped ``calibration/calibrated.toml``).
+    posterior : path, optional
+        Posterior sample (default: ``posterior.toml`` of the data directory, written by
+        ``nmmsim condition``).
     targets : path or sequence of Target, optional
         Targets whose attainment a Monte Carlo run counts (default: the shipped Resolution 96
         table, ``nmmsim/data/targets_2030.csv``; a user file has the same columns).
@@ -143,20 +150,30 @@ def simulate(
             [scenario], draws=draws, seed=seed, sampler=sampler, keep=keep, workers=workers,
             chunk_size=chunk_size, scheduler=scheduler, disasters=disasters,
             uncertainty=uncertainty, start_year=start_year, end_year=end_year,
-            parameters=parameters, observed=observed, calibration=calibration, targets=targets,
+            parameters=parameters, observed=observed, posterior=posterior, targets=targets,
             progress=progress)
-    if parameters is None and uncertainty is not None:
-        raise NmmsimError("uncertainty is for Monte Carlo runs: give draws=N")
+    if isinstance(uncertainty, Uncertainty):
+        raise NmmsimError("an Uncertainty is for Monte Carlo runs: give draws=N")
+    _check_mode(uncertainty)
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
     schedule = scenario.schedule(projection_years)
-    inputs = _inputs(observed, calibration, targets)
-    if parameters is not None:  # no calibrated value is used: do not attribute the run to a fit
-        inputs = {k: v for k, v in inputs.items() if not k.startswith("calibration_")}
-        inputs["calibration"] = "parameters given in Python"
+    uses_posterior = parameters is None and uncertainty == "posterior"
+    inputs = _inputs(observed, posterior if uses_posterior else None, targets,
+                     with_posterior=uses_posterior)
+    if parameters is not None:
+        inputs["parameters"] = "given in Python"
+    elif uncertainty == "prior":
+        inputs["parameters"] = "the priors' modes (registry defaults)"
+    else:
+        inputs["parameters"] = "the posterior's medians"
     attrs = _attrs(scenario, start_year, end_year, inputs)
-    params = parameters if parameters is not None else calibrated_parameters(path=calibration)
-    params = params.with_values(scenario.parameter_overrides)
+    if parameters is None:
+        central = load_posterior(posterior).central() if uses_posterior else {}
+        parameters = Parameters.defaults(1).with_values(central)
+    params = parameters.with_values(scenario.parameter_overrides)
+    attrs["parameter_values"] = "\n".join(f"{name}: {float(getattr(params, name)[0]):.6g}"
+                                           for name in NAMES)
     if disasters is None or isinstance(disasters, str):
         if disasters == "random":
             raise NmmsimError("disasters='random' needs a Monte Carlo run: give draws=N")
@@ -183,7 +200,8 @@ def compare(
     start_year: int = 2024,
     end_year: int = 2030,
     observed: ObservedData | None = None,
-    calibration: str | Path | None = None,
+    posterior: str | Path | None = None,
+    uncertainty: UncertaintyMode = "posterior",
     targets: str | Path | Sequence[Target] | None = None,
     progress: Progress | None = None,
 ) -> xr.Dataset:
@@ -218,9 +236,9 @@ def compare(
     _check_years(start_year, end_year)
     return _monte_carlo(
         loaded, draws=draws, seed=seed, sampler=sampler, keep=keep, workers=workers,
-        chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, uncertainty=None,
+        chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, uncertainty=uncertainty,
         start_year=start_year, end_year=end_year, parameters=None, observed=observed,
-        calibration=calibration, targets=targets, progress=progress)
+        posterior=posterior, targets=targets, progress=progress)
 
 
 def _counted_targets(targets: str | Path | Sequence[Target] | None, end_year: int
@@ -264,17 +282,21 @@ def _attrs(scenario: Scenario, start_year: int, end_year: int,
     }
 
 
-def _inputs(observed: ObservedData | None, calibration: str | Path | None,
-            targets: str | Path | Sequence[Target] | None) -> dict[str, str]:
-    """The files a run reads, with their sha256 (`nmmsim.resources.provenance`)."""
+def _inputs(observed: ObservedData | None, posterior: str | Path | None,
+            targets: str | Path | Sequence[Target] | None, *, with_posterior: bool
+            ) -> dict[str, str]:
+    """The files a run reads, with their sha256 (`nmmsim.resources.provenance`). The
+    least-squares fit (``calibrated.toml``) is not one of them."""
     from nmmsim.resources import data_directory, input_files, provenance
 
     given_table = targets is None or isinstance(targets, str | Path)
     files = input_files(
-        data_directory(), calibration=calibration,
+        data_directory(), posterior=posterior,
         targets=targets if isinstance(targets, str | Path) else None,
         observed_region=observed.path if observed is not None else None)
-    roles = [role for role in files.paths() if given_table or role != "targets"]
+    skipped = {"calibration"} | (set() if with_posterior else {"posterior"}) \
+        | (set() if given_table else {"targets"})
+    roles = [role for role in files.paths() if role not in skipped]
     recorded = provenance(files, roles)
     if not given_table:
         recorded["targets_title"] = "targets given in Python"
@@ -292,25 +314,28 @@ def _monte_carlo(
     chunk_size: int,
     scheduler: Any,
     disasters: FloatArray | DisasterMode | None,
-    uncertainty: Uncertainty | None,
+    uncertainty: Uncertainty | UncertaintyMode,
     start_year: int,
     end_year: int,
     parameters: Parameters | None,
     observed: ObservedData | None,
-    calibration: str | Path | None,
+    posterior: str | Path | None,
     targets: str | Path | Sequence[Target] | None,
     progress: Progress | None,
 ) -> xr.Dataset:
     _check_monte_carlo(draws, seed, sampler, keep, workers, chunk_size, parameters, disasters)
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
-    calibrated = load_calibrated(calibration)
-    inputs = _inputs(observed, calibration, targets)
+    if not isinstance(uncertainty, Uncertainty):
+        _check_mode(uncertainty)
+    sample = load_posterior(posterior) if uncertainty == "posterior" else None
+    inputs = _inputs(observed, posterior, targets, with_posterior=sample is not None)
+    inputs["parameters"] = _drawn_from(uncertainty)
     arms = tuple(
         Arm(name=scenario.name,
             schedule=scenario.schedule(projection_years),
-            uncertainty=uncertainty if uncertainty is not None else Uncertainty.default(
-                calibrated, fixed=scenario.parameter_overrides, priors=scenario.prior_overrides),
+            uncertainty=uncertainty if isinstance(uncertainty, Uncertainty) else Uncertainty.default(
+                sample, fixed=scenario.parameter_overrides, priors=scenario.prior_overrides),
             attrs=_attrs(scenario, start_year, end_year, inputs))
         for scenario in scenarios)
     if seed is None:  # fresh entropy, kept to 63 bits so NetCDF can store it as an attribute
@@ -333,6 +358,20 @@ def _monte_carlo(
                               f"{size / 2**30:.0f} GiB; use keep='summary' or fewer draws")
     return run_monte_carlo(spec, draws, chunk_size=chunk_size, workers=workers,
                            scheduler=scheduler, progress=progress)
+
+
+def _check_mode(mode: object) -> None:
+    if mode not in get_args(UncertaintyMode):
+        raise NmmsimError(f"uncertainty = {mode!r}; allowed: "
+                          f"{', '.join(get_args(UncertaintyMode))} or an Uncertainty")
+
+
+def _drawn_from(uncertainty: Uncertainty | UncertaintyMode) -> str:
+    if uncertainty == "posterior":
+        return "drawn from the posterior conditioned on the 2020-2024 history"
+    if uncertainty == "prior":
+        return "drawn independently from the registry priors (not conditioned on the history)"
+    return "drawn from an Uncertainty given in Python"
 
 
 def _check_monte_carlo(draws: int, seed: int | None, sampler: str, keep: str, workers: int,

@@ -1,0 +1,134 @@
+"""Conditioning every uncertain parameter on the 2020-2024 history: the joint posterior
+(docs/uncertainty.md).
+
+`condition` runs `nmmsim.calibration.smc.temper` over all registry parameters and the discrepancy
+scales of `nmmsim.calibration.likelihood`, starting from their priors. Every particle runs the
+history (`run_history`) as one batch of draws, cut into chunks; a draw does not depend on
+its chunk, so the posterior is the same for any ``chunk_size``. The result is a
+`PosteriorSample`: equally weighted particles with their provenance.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from nmmsim import __version__
+from nmmsim._types import FloatArray
+from nmmsim.calibration.fit import history_schedule
+from nmmsim.calibration.history import run_history
+from nmmsim.calibration.likelihood import log_likelihood
+from nmmsim.calibration.series import HistoryData, load_history_data
+from nmmsim.calibration.smc import temper
+from nmmsim.discrepancy import DISCREPANCIES
+from nmmsim.levers import LeverSchedule
+from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.posterior import PosteriorSample, StageRecord
+from nmmsim.priors import Prior
+
+__all__ = ["DEFAULT_PARTICLES", "POSTERIOR_NAMES", "condition", "particle_values"]
+
+#: Particles of the shipped posterior's conditioning (docs/uncertainty.md §3).
+DEFAULT_PARTICLES = 2**17
+#: Particles kept in the committed sample: a random subset of the equally weighted final ones.
+KEPT_PARTICLES = 8192
+#: Particle columns: every registry parameter, then the discrepancy scales.
+POSTERIOR_NAMES: tuple[str, ...] = (*REGISTRY, *DISCREPANCIES)
+_CHUNK = 8192  # particles per history batch: the model's arrays stay in cache-friendly sizes
+
+
+def _priors() -> list[Prior]:
+    return [*(REGISTRY[n].prior for n in REGISTRY), *(d.prior for d in DISCREPANCIES.values())]
+
+
+def particle_values(particles: FloatArray) -> dict[str, FloatArray]:
+    """Map standard-normal particles ``(n, d)`` to each name's value: ``F^-1(Phi(z))``."""
+    from scipy.special import ndtr
+
+    return {name: prior.ppf(ndtr(particles[:, j]))
+            for j, (name, prior) in enumerate(zip(POSTERIOR_NAMES, _priors(), strict=True))}
+
+
+class _History:
+    """The log likelihood of a batch of particles: one history run per chunk of draws."""
+
+    def __init__(self, data: HistoryData, schedule: LeverSchedule) -> None:
+        self.data, self.schedule = data, schedule
+
+    def __call__(self, particles: FloatArray) -> FloatArray:
+        values = particle_values(particles)
+        params = Parameters.trusted({name: values[name] for name in REGISTRY})
+        discrepancy = {name: values[name] for name in DISCREPANCIES}
+        with np.errstate(all="ignore"):  # a far-out particle may overflow: its likelihood is -inf
+            run = run_history(self.data.base, params, self.schedule)
+            return log_likelihood(run, self.data, discrepancy)
+
+
+class _Batches:
+    """Evaluates a batch of particles in chunks of ``chunk_size`` draws."""
+
+    def __init__(self, history: _History, chunk_size: int) -> None:
+        self.history, self.chunk_size = history, chunk_size
+
+    def __call__(self, particles: FloatArray) -> FloatArray:
+        return np.concatenate([self.history(particles[i : i + self.chunk_size])
+                               for i in range(0, particles.shape[0], self.chunk_size)])
+
+
+def condition(
+    data: HistoryData | None = None,
+    *,
+    particles: int = DEFAULT_PARTICLES,
+    keep: int = KEPT_PARTICLES,
+    seed: int = 2024,
+    chunk_size: int = _CHUNK,
+    report: Callable[[str], None] | None = None,
+) -> PosteriorSample:
+    """The joint posterior of every uncertain parameter given the history.
+
+    Parameters
+    ----------
+    data : HistoryData, optional
+        The start state and observed figures (default: the shipped ``calibration/`` files).
+    particles : int
+        Particles of the sequential Monte Carlo.
+    keep : int
+        Particles kept in the returned sample (a seeded random subset of the final ones; all if
+        ``keep >= particles``).
+    seed : int
+        Seeds the whole conditioning: the same seed gives the same sample for any
+        ``chunk_size``.
+    chunk_size : int
+        Particles per history batch; does not change the result.
+    report : callable, optional
+        Called with a line per tempering stage.
+    """
+    if data is None:
+        data = load_history_data()
+    schedule, levers_sha256 = history_schedule()
+    history = _History(data, schedule)
+    started = time.perf_counter()
+    result = temper(_Batches(history, chunk_size), len(POSTERIOR_NAMES), particles, seed,
+                    report=report)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+    chosen = np.sort(rng.choice(particles, size=keep, replace=False)) if keep < particles \
+        else np.arange(particles)
+    values = particle_values(result.particles[chosen])
+    return PosteriorSample(
+        names=POSTERIOR_NAMES,
+        values=np.stack([values[name] for name in POSTERIOR_NAMES], axis=1),
+        weights=np.full(chosen.size, 1.0 / chosen.size),
+        log_likelihood=result.log_likelihood[chosen],
+        stages=tuple(StageRecord(s.temperature, s.ess, s.moves, s.acceptance)
+                     for s in result.stages),
+        particles=particles,
+        evaluations=result.evaluations,
+        seed=seed,
+        seconds=time.perf_counter() - started,
+        data_sha256=data.data_sha256,
+        levers_sha256=levers_sha256,
+        version=__version__,
+    )
+

@@ -1,0 +1,78 @@
+"""The likelihood of the history: how probable the observed 2021-2024 figures are under a draw
+of the parameters (docs/uncertainty.md §1).
+
+Every observed figure of `nmmsim.calibration.series` except the regional nominal GRDP (the sum of
+the provincial figures, which are in already) is one observation: the history run's value, on the
+series' compared scale with its level offsets removed (`gaps`), plus an independent normal error.
+The error has two parts:
+
+* the **measurement error** of the figure, the series' ``sigma`` (docs/calibration.md §3);
+* a **model discrepancy**: what the model, with parameters shared by all provinces, cannot
+  represent. Two scales carry it, sampled with the parameters (`nmmsim.discrepancy`): one for the
+  provincial GRDP figures (the model has no province-specific growth, and Bac Giang grew
+  17.6%/yr nominal against 10.6 in the fitted model), one for the regional series, as a multiple
+  of their measurement error.
+
+The least-squares fit (`nmmsim.calibration.fit`) weights series by ``1 / sqrt(k)`` so that none
+swamps the others; a likelihood counts each figure once, so it does not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from nmmsim._types import FloatArray
+from nmmsim.calibration.history import PROVINCIAL_GRDP, HistoryRun
+from nmmsim.calibration.series import SERIES, HistoryData, Series, gaps
+
+__all__ = [
+    "LIKELIHOOD_SERIES",
+    "PROVINCIAL_MEASUREMENT_SD",
+    "figure_sd",
+    "log_likelihood",
+]
+
+#: Provincial nominal GRDP is derived (productivity x employment) and differs from the published
+#: provincial figures by 2.4% on average (calibration/SOURCES.md, Provinces): 3% a figure.
+PROVINCIAL_MEASUREMENT_SD = 0.03
+
+
+#: The series the likelihood holds, in `SERIES` order: all but the region's nominal GRDP, which is
+#: the sum of the provincial figures and would count them twice.
+LIKELIHOOD_SERIES: tuple[str, ...] = tuple(name for name in SERIES if name != "grdp_nominal")
+
+
+def _is_provincial(series: Series) -> bool:
+    return series.name.startswith(PROVINCIAL_GRDP)
+
+
+def figure_sd(series: Series, discrepancy: Mapping[str, FloatArray]) -> FloatArray:
+    """Standard deviation of each of ``series``' figures, measurement and discrepancy, ``(n,)``."""
+    if _is_provincial(series):
+        scale = discrepancy["provincial_grdp_discrepancy"]
+        sd: FloatArray = np.sqrt(PROVINCIAL_MEASUREMENT_SD**2 + scale * scale)
+        return sd
+    ratio = discrepancy["regional_discrepancy_ratio"]
+    scaled: FloatArray = series.sigma * np.sqrt(1.0 + ratio * ratio)
+    return scaled
+
+
+def log_likelihood(run: HistoryRun, data: HistoryData,
+                   discrepancy: Mapping[str, FloatArray]) -> FloatArray:
+    """Log density of the observed figures under every draw of ``run``, ``(n,)``; constants
+    dropped. A draw whose history is not finite gets ``-inf``.
+
+    ``discrepancy`` maps each name of `DISCREPANCIES` to its value per draw.
+    """
+    total = np.zeros(run.grdp_nominal.shape[0])
+    for name in LIKELIHOOD_SERIES:
+        series = SERIES[name]
+        gap = gaps(series, run, data.observations[name])
+        sd = figure_sd(series, discrepancy)
+        standardized = gap / sd[:, None]
+        total -= 0.5 * np.sum(standardized * standardized, axis=1) + gap.shape[1] * np.log(sd)
+    total[~np.isfinite(total)] = -math.inf
+    return total
