@@ -256,3 +256,15 @@ def test_the_posterior_reproduces_the_history_within_its_errors():
     assert 0.8 <= 1 - len(outside) / len(pit)
     assert 0.35 <= np.mean((pit > 0.25) & (pit < 0.75)) <= 0.75
     assert outside <= KNOWN_MISFITS, outside - KNOWN_MISFITS
+
+
+def test_fixed_names_are_held_and_the_history_can_be_cut():
+    """Backtests condition on the history up to a year; checks hold some names fixed."""
+    fixed = {name: REGISTRY[name].default for name in REGISTRY if name != "population_growth"}
+    fixed.update({"provincial_grdp_discrepancy": 0.05, "regional_discrepancy_ratio": 1.0})
+    full = condition(particles=512, keep=512, seed=2, fixed=fixed)
+    early = condition(particles=512, keep=512, seed=2, fixed=fixed, through=2021)
+    for sample in (full, early):
+        assert np.all(sample.column("depreciation_rate") == REGISTRY["depreciation_rate"].default)
+    # one population figure (2021) narrows population growth less than four do
+    assert early.column("population_growth").std() > 1.5 * full.column("population_growth").std()

@@ -11,18 +11,19 @@ its chunk, so the posterior is the same for any ``chunk_size``. The result is a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from nmmsim import __version__
 from nmmsim._types import FloatArray
 from nmmsim.calibration.fit import history_schedule
-from nmmsim.calibration.history import run_history
+from nmmsim.calibration.history import HISTORY_END, run_history
 from nmmsim.calibration.likelihood import log_likelihood
 from nmmsim.calibration.series import HistoryData, load_history_data
 from nmmsim.calibration.smc import temper
 from nmmsim.discrepancy import DISCREPANCIES
+from nmmsim.errors import CalibrationError
 from nmmsim.levers import LeverSchedule
 from nmmsim.parameters import REGISTRY, Parameters
 from nmmsim.posterior import PosteriorSample, StageRecord
@@ -43,27 +44,34 @@ def _priors() -> list[Prior]:
     return [*(REGISTRY[n].prior for n in REGISTRY), *(d.prior for d in DISCREPANCIES.values())]
 
 
-def particle_values(particles: FloatArray) -> dict[str, FloatArray]:
-    """Map standard-normal particles ``(n, d)`` to each name's value: ``F^-1(Phi(z))``."""
+def particle_values(particles: FloatArray, fixed: Mapping[str, float] | None = None
+                    ) -> dict[str, FloatArray]:
+    """Map standard-normal particles ``(n, d)`` to each name's value, ``F^-1(Phi(z))``; the
+    columns are the names of `POSTERIOR_NAMES` not in ``fixed``, which keep their value."""
     from scipy.special import ndtr
 
-    return {name: prior.ppf(ndtr(particles[:, j]))
-            for j, (name, prior) in enumerate(zip(POSTERIOR_NAMES, _priors(), strict=True))}
+    fixed = fixed or {}
+    free = [(name, prior) for name, prior in zip(POSTERIOR_NAMES, _priors(), strict=True)
+            if name not in fixed]
+    values = {name: prior.ppf(ndtr(particles[:, j])) for j, (name, prior) in enumerate(free)}
+    values.update({name: np.full(particles.shape[0], value) for name, value in fixed.items()})
+    return values
 
 
 class _History:
     """The log likelihood of a batch of particles: one history run per chunk of draws."""
 
-    def __init__(self, data: HistoryData, schedule: LeverSchedule) -> None:
-        self.data, self.schedule = data, schedule
+    def __init__(self, data: HistoryData, schedule: LeverSchedule, fixed: Mapping[str, float],
+                 through: int) -> None:
+        self.data, self.schedule, self.fixed, self.through = data, schedule, fixed, through
 
     def __call__(self, particles: FloatArray) -> FloatArray:
-        values = particle_values(particles)
+        values = particle_values(particles, self.fixed)
         params = Parameters.trusted({name: values[name] for name in REGISTRY})
         discrepancy = {name: values[name] for name in DISCREPANCIES}
         with np.errstate(all="ignore"):  # a far-out particle may overflow: its likelihood is -inf
             run = run_history(self.data.base, params, self.schedule)
-            return log_likelihood(run, self.data, discrepancy)
+            return log_likelihood(run, self.data, discrepancy, through=self.through)
 
 
 class _Batches:
@@ -84,6 +92,8 @@ def condition(
     keep: int = KEPT_PARTICLES,
     seed: int = 2024,
     chunk_size: int = _CHUNK,
+    through: int = HISTORY_END,
+    fixed: Mapping[str, float] | None = None,
     report: Callable[[str], None] | None = None,
 ) -> PosteriorSample:
     """The joint posterior of every uncertain parameter given the history.
@@ -102,20 +112,29 @@ def condition(
         ``chunk_size``.
     chunk_size : int
         Particles per history batch; does not change the result.
+    through : int
+        Last year of the history the likelihood sees (backtests condition on less).
+    fixed : mapping, optional
+        Names of `POSTERIOR_NAMES` held at these values instead of sampled (their columns in
+        the sample are constant).
     report : callable, optional
         Called with a line per tempering stage.
     """
     if data is None:
         data = load_history_data()
     schedule, levers_sha256 = history_schedule()
-    history = _History(data, schedule)
+    fixed = dict(fixed or {})
+    unknown = set(fixed) - set(POSTERIOR_NAMES)
+    if unknown:
+        raise CalibrationError(f"fixed: unknown names {sorted(unknown)}")
+    history = _History(data, schedule, fixed, through)
     started = time.perf_counter()
-    result = temper(_Batches(history, chunk_size), len(POSTERIOR_NAMES), particles, seed,
-                    report=report)
+    result = temper(_Batches(history, chunk_size), len(POSTERIOR_NAMES) - len(fixed), particles,
+                    seed, report=report)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     chosen = np.sort(rng.choice(particles, size=keep, replace=False)) if keep < particles \
         else np.arange(particles)
-    values = particle_values(result.particles[chosen])
+    values = particle_values(result.particles[chosen], fixed)
     return PosteriorSample(
         names=POSTERIOR_NAMES,
         values=np.stack([values[name] for name in POSTERIOR_NAMES], axis=1),

@@ -19,13 +19,14 @@ swamps the others; a likelihood counts each figure once, so it does not.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 
 import numpy as np
 
 from nmmsim._types import FloatArray
-from nmmsim.calibration.history import PROVINCIAL_GRDP, HistoryRun
+from nmmsim.calibration.history import HISTORY_END, PROVINCIAL_GRDP, HistoryRun
 from nmmsim.calibration.series import SERIES, HistoryData, Series, gaps
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PROVINCIAL_MEASUREMENT_SD",
     "figure_sd",
     "log_likelihood",
+    "observed_through",
 ]
 
 #: Provincial nominal GRDP is derived (productivity x employment) and differs from the published
@@ -60,17 +62,28 @@ def figure_sd(series: Series, discrepancy: Mapping[str, FloatArray]) -> FloatArr
     return scaled
 
 
-def log_likelihood(run: HistoryRun, data: HistoryData,
-                   discrepancy: Mapping[str, FloatArray]) -> FloatArray:
-    """Log density of the observed figures under every draw of ``run``, ``(n,)``; constants
-    dropped. A draw whose history is not finite gets ``-inf``.
+def observed_through(series: Series, observed: tuple[float, ...], through: int
+                     ) -> tuple[Series, tuple[float, ...]]:
+    """``series`` and its figures cut to the spans that end by ``through``: what a forecaster
+    standing in ``through`` knew (level offsets are then taken over those figures only)."""
+    kept = [k for k, (_, year_to) in enumerate(series.spans) if year_to <= through]
+    return (dataclasses.replace(series, spans=tuple(series.spans[k] for k in kept)),
+            tuple(observed[k] for k in kept))
+
+
+def log_likelihood(run: HistoryRun, data: HistoryData, discrepancy: Mapping[str, FloatArray],
+                   *, through: int = HISTORY_END) -> FloatArray:
+    """Log density of the observed figures up to ``through`` under every draw of ``run``,
+    ``(n,)``; constants dropped. A draw whose history is not finite gets ``-inf``.
 
     ``discrepancy`` maps each name of `DISCREPANCIES` to its value per draw.
     """
     total = np.zeros(run.grdp_nominal.shape[0])
     for name in LIKELIHOOD_SERIES:
-        series = SERIES[name]
-        gap = gaps(series, run, data.observations[name])
+        series, observed = observed_through(SERIES[name], data.observations[name], through)
+        if not series.spans:
+            continue
+        gap = gaps(series, run, observed)
         sd = figure_sd(series, discrepancy)
         standardized = gap / sd[:, None]
         total -= 0.5 * np.sum(standardized * standardized, axis=1) + gap.shape[1] * np.log(sd)
