@@ -21,6 +21,8 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
     ("bench_calibrate.py", ["--repeat", "1"], "residual evaluations"),
     ("bench_montecarlo.py", ["--draws", "2048", "--workers", "1", "--repeats", "2"],
      "draws/s range"),
+    ("bench_sbc.py", ["--replications", "2", "--particles", "64", "--draws", "15", "--bins", "2"],
+     "pooled p-value"),
 ])
 def test_benchmark_runs_and_prints_its_table(script, arguments, expected):
     run = subprocess.run([sys.executable, str(BENCHMARKS / script), *arguments],

@@ -253,7 +253,7 @@ def test_the_posterior_reproduces_the_history_within_its_errors():
     pit = np.array(pit)
     assert len(pit) == 86
     outside = {figure for figure, p in zip(figures, pit, strict=True) if not 0.05 < p < 0.95}
-    assert 0.8 <= 1 - len(outside) / len(pit)
+    assert 1 - len(outside) / len(pit) >= 0.8
     assert 0.35 <= np.mean((pit > 0.25) & (pit < 0.75)) <= 0.75
     assert outside <= KNOWN_MISFITS, outside - KNOWN_MISFITS
 

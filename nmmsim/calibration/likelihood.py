@@ -26,14 +26,16 @@ from collections.abc import Mapping
 import numpy as np
 
 from nmmsim._types import FloatArray
-from nmmsim.calibration.history import HISTORY_END, PROVINCIAL_GRDP, HistoryRun
+from nmmsim.calibration.history import HISTORY_END, HISTORY_START, PROVINCIAL_GRDP, HistoryRun
 from nmmsim.calibration.series import SERIES, HistoryData, Series, gaps
 
 __all__ = [
     "LIKELIHOOD_SERIES",
+    "LIKELIHOOD_YEARS",
     "PROVINCIAL_MEASUREMENT_SD",
     "figure_sd",
     "log_likelihood",
+    "log_likelihood_by_year",
     "observed_through",
 ]
 
@@ -41,6 +43,9 @@ __all__ = [
 #: provincial figures by 2.4% on average (calibration/SOURCES.md, Provinces): 3% a figure.
 PROVINCIAL_MEASUREMENT_SD = 0.03
 
+
+#: The years the observed figures end in: the history the likelihood sees, year by year.
+LIKELIHOOD_YEARS: tuple[int, ...] = tuple(range(HISTORY_START + 1, HISTORY_END + 1))
 
 #: The series the likelihood holds, in `SERIES` order: all but the region's nominal GRDP, which is
 #: the sum of the provincial figures and would count them twice.
@@ -78,7 +83,18 @@ def log_likelihood(run: HistoryRun, data: HistoryData, discrepancy: Mapping[str,
 
     ``discrepancy`` maps each name of `DISCREPANCIES` to its value per draw.
     """
-    total = np.zeros(run.grdp_nominal.shape[0])
+    total: FloatArray = log_likelihood_by_year(run, data, discrepancy, through=through).sum(axis=1)
+    total[~np.isfinite(total)] = -math.inf
+    return total
+
+
+def log_likelihood_by_year(run: HistoryRun, data: HistoryData,
+                           discrepancy: Mapping[str, FloatArray], *, through: int = HISTORY_END
+                           ) -> FloatArray:
+    """The log likelihood split by the year each figure ends in, ``(n, len(LIKELIHOOD_YEARS))``
+    (years after ``through`` hold 0): leaving one year out of the history reweights the
+    posterior by ``exp(-column)`` (`nmmsim.posterior.PosteriorSample.leave_one_out`)."""
+    by_year = np.zeros((run.grdp_nominal.shape[0], len(LIKELIHOOD_YEARS)))
     for name in LIKELIHOOD_SERIES:
         series, observed = observed_through(SERIES[name], data.observations[name], through)
         if not series.spans:
@@ -86,6 +102,7 @@ def log_likelihood(run: HistoryRun, data: HistoryData, discrepancy: Mapping[str,
         gap = gaps(series, run, observed)
         sd = figure_sd(series, discrepancy)
         standardized = gap / sd[:, None]
-        total -= 0.5 * np.sum(standardized * standardized, axis=1) + gap.shape[1] * np.log(sd)
-    total[~np.isfinite(total)] = -math.inf
-    return total
+        terms = -0.5 * standardized * standardized - np.log(sd)[:, None]
+        for k, (_, year_to) in enumerate(series.spans):
+            by_year[:, LIKELIHOOD_YEARS.index(year_to)] += terms[:, k]
+    return by_year
