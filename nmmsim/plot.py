@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import xarray as xr
@@ -29,10 +29,14 @@ __all__ = [
     "attainment_chart",
     "compare_fan_chart",
     "compare_grid",
+    "compare_panels",
     "fan_chart",
     "fan_grid",
+    "fan_panels",
     "indices_over_time",
     "province_grid",
+    "province_panels",
+    "province_title",
     "pyplot",
     "sensitivity_grid",
     "tornado_chart",
@@ -170,6 +174,14 @@ def _grid(panels: int, columns: int, width: float = 4.3, height: float = 3.1) ->
     return figure, list(axes.flat)[:panels]
 
 
+def _panels(count: int, width: float = 4.4, height: float = 3.2) -> tuple[list[Figure], list[Axes]]:
+    """``count`` figures of one axes each, for a page that lays them out itself (an HTML grid
+    that reflows with the width of the screen)."""
+    created = [pyplot().subplots(figsize=(width, height), layout="constrained")
+               for _ in range(count)]
+    return [figure for figure, _ in created], [ax for _, ax in created]
+
+
 def _same_years(axes: Sequence[Axes]) -> None:
     """One span of years in every panel, from the earliest observed year drawn in any."""
     left = min(ax.get_xlim()[0] for ax in axes)
@@ -178,9 +190,11 @@ def _same_years(axes: Sequence[Axes]) -> None:
         ax.set_xlim(left, right)
 
 
-def _legend_below(figure: Any, ax: Axes) -> None:
+def _legend_below(figure: Any, ax: Axes, columns: int | None = None) -> None:
+    """The legend of ``ax`` below the figure, in rows of ``columns`` entries (default: one row)."""
     handles, labels = ax.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    figure.legend(handles, labels, loc="outside lower center",
+                  ncols=min(len(labels), columns or len(labels)), fontsize=8)
 
 
 def _history_key(name: str, target: Target) -> str:
@@ -208,8 +222,47 @@ def fan_grid(
     ``bands=()`` and a ``label`` for its single line, so the legend lists only what is drawn.
     """
     modelled = [t for t in targets if t.modelled]
-    horizon = int(quantiles["year"].max())
     figure, axes = _grid(len(modelled), columns)
+    _draw_targets(axes, quantiles, modelled, attainment=attainment, history=history,
+                  bands=bands, label=label)
+    _legend_below(figure, axes[0])
+    if title:
+        figure.suptitle(title, fontsize=11)
+    fig: Figure = figure
+    return fig
+
+
+def fan_panels(
+    quantiles: xr.Dataset,
+    targets: Sequence[Target],
+    *,
+    attainment: xr.Dataset | None = None,
+    history: Mapping[str, Mapping[int, float]] | None = None,
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
+) -> list[Figure]:
+    """The panels of `fan_grid`, each its own figure (for a page that reflows them), on the same
+    years; the first holds the legend."""
+    modelled = [t for t in targets if t.modelled]
+    figures, axes = _panels(len(modelled))
+    _draw_targets(axes, quantiles, modelled, attainment=attainment, history=history,
+                  bands=bands, label=label)
+    _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def _draw_targets(
+    axes: Sequence[Axes],
+    quantiles: xr.Dataset,
+    modelled: Sequence[Target],
+    *,
+    attainment: xr.Dataset | None,
+    history: Mapping[str, Mapping[int, float]] | None,
+    bands: Sequence[tuple[float, float]],
+    label: str | None,
+) -> None:
+    """One fan chart per target on ``axes``, titled by what it plots, on the same years."""
+    horizon = int(quantiles["year"].max())
     for ax, target in zip(axes, modelled, strict=True):
         name, da = _indicator_quantiles(quantiles, target)
         reached = target.year <= horizon
@@ -232,11 +285,6 @@ def fan_grid(
                   history=(history or {}).get(_history_key(name, target)), ax=ax,
                   title=heading)
     _same_years(axes)
-    _legend_below(figure, axes[0])
-    if title:
-        figure.suptitle(title, fontsize=11)
-    fig: Figure = figure
-    return fig
 
 
 def compare_grid(
@@ -249,14 +297,34 @@ def compare_grid(
     """One overlaid comparison chart (`compare_fan_chart`) per modelled target on one page."""
     modelled = [t for t in targets if t.modelled]
     figure, axes = _grid(len(modelled), columns)
+    _draw_comparisons(axes, compared, modelled, history=history)
+    _legend_below(figure, axes[0])
+    fig: Figure = figure
+    return fig
+
+
+def compare_panels(
+    compared: xr.Dataset,
+    targets: Sequence[Target],
+    *,
+    history: Mapping[str, Mapping[int, float]] | None = None,
+) -> list[Figure]:
+    """The panels of `compare_grid`, each its own figure (for a page that reflows them), on
+    the same years; the first holds the legend."""
+    modelled = [t for t in targets if t.modelled]
+    figures, axes = _panels(len(modelled))
+    _draw_comparisons(axes, compared, modelled, history=history)
+    _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def _draw_comparisons(axes: Sequence[Axes], compared: xr.Dataset, modelled: Sequence[Target], *,
+                      history: Mapping[str, Mapping[int, float]] | None) -> None:
     for ax, target in zip(axes, modelled, strict=True):
         name, _ = _indicator_quantiles(compared.isel(scenario=0), target)
         compare_fan_chart(compared, target, history=(history or {}).get(_history_key(name, target)),
                           ax=ax)
     _same_years(axes)
-    _legend_below(figure, axes[0])
-    fig: Figure = figure
-    return fig
 
 
 def _indicator_quantiles(quantiles: xr.Dataset, target: Target) -> tuple[str, xr.DataArray]:
@@ -272,10 +340,16 @@ def _indicator_quantiles(quantiles: xr.Dataset, target: Target) -> tuple[str, xr
 
 
 def attainment_chart(attainment: xr.Dataset, ax: Axes | None = None,
-                     title: str = "Probability of attainment, measured in each year") -> Axes:
-    """Probability of attaining each target (and all at once) if measured in each year."""
+                     title: str = "Probability of attainment, measured in each year",
+                     legend: Literal["right", "below"] = "right") -> Axes:
+    """Probability of attaining each target (and all at once) if measured in each year.
+
+    The legend goes to the right of the chart (a wide figure, the default) or below it (a
+    narrow one, which a phone shows at a readable size).
+    """
     if ax is None:
-        _, ax = pyplot().subplots(figsize=(10.0, 4.5), layout="constrained")
+        size = (10.0, 4.5) if legend == "right" else (4.6, 6.4)
+        _, ax = pyplot().subplots(figsize=size, layout="constrained")
     assert ax is not None
     years = attainment["year"].values
     for index, target in enumerate(attainment["target"].values):
@@ -289,7 +363,10 @@ def attainment_chart(attainment: xr.Dataset, ax: Axes | None = None,
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, linewidth=0.5)
     ax.tick_params(labelsize=7)
-    ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    if legend == "right":
+        ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=1)
     return ax
 
 
@@ -407,14 +484,42 @@ def province_grid(
     da = quantiles[variable]
     areas = [str(a) for a in da["area"].values]
     figure, axes = _grid(len(areas), columns, width=2.6, height=2.0)
-    for index, (ax, area) in enumerate(zip(axes, areas, strict=True)):
-        fan_chart(da.sel(area=area), bands=bands, label=label, ax=ax, title=area,
-                  color="tab:purple" if area.startswith("region_") else "tab:blue")
+    _draw_areas(axes, da, areas, bands=bands, label=label)
+    for index, ax in enumerate(axes):
         if index % columns:
             ax.set_ylabel("")
-    _same_years(axes)
     _legend_below(figure, axes[0])
-    figure.suptitle(title or f"{da.attrs.get('long_name', variable)} "
-                    f"({da.attrs.get('units', '')}), by province and region", fontsize=10)
+    figure.suptitle(title or province_title(da), fontsize=10)
     fig: Figure = figure
     return fig
+
+
+def province_panels(
+    quantiles: xr.Dataset,
+    *,
+    variable: str = "grdp_nominal_by_area",
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
+) -> list[Figure]:
+    """The panels of `province_grid`, each its own figure (for a page that reflows them), on
+    the same years; the first holds the legend. `province_title` says what they plot."""
+    da = quantiles[variable]
+    areas = [str(a) for a in da["area"].values]
+    figures, axes = _panels(len(areas), width=4.2, height=2.9)
+    _draw_areas(axes, da, areas, bands=bands, label=label)
+    _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def province_title(da: xr.DataArray) -> str:
+    """What the provincial panels of ``da`` plot, from its attrs."""
+    return (f"{da.attrs.get('long_name', da.name)} ({da.attrs.get('units', '')}), by province "
+            "and region")
+
+
+def _draw_areas(axes: Sequence[Axes], da: xr.DataArray, areas: Sequence[str], *,
+                bands: Sequence[tuple[float, float]], label: str | None) -> None:
+    for ax, area in zip(axes, areas, strict=True):
+        fan_chart(da.sel(area=area), bands=bands, label=label, ax=ax, title=area,
+                  color="tab:purple" if area.startswith("region_") else "tab:blue")
+    _same_years(axes)

@@ -53,11 +53,15 @@ table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.met td { background: #eef8ee; } tr.short td { background: #fdf1ee; }
+h1, h2, h3, p, li { overflow-wrap: break-word; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 .note { color: #555; font-size: 0.9em; }
-.scroll { overflow-x: auto; max-width: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.6em 0; }
 .scroll table { margin: 0; }
+.charts { display: grid; gap: 0.6em; margin: 0.6em 0;
+          grid-template-columns: repeat(auto-fill, minmax(min(100%, 24em), 1fr)); }
+.charts img { width: 100%; display: block; }
 """
 
 
@@ -71,7 +75,7 @@ def write_report(
 ) -> Path:
     """Write the HTML report of one scenario's result (Monte Carlo or deterministic), with the
     sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
-    from nmmsim.plot import attainment_chart, fan_grid, sensitivity_grid
+    from nmmsim.plot import attainment_chart, fan_panels, sensitivity_grid
 
     targets_given = targets is not None
     targets = tuple(targets) if targets is not None else load_targets()
@@ -81,13 +85,12 @@ def write_report(
     name = str(result.attrs.get("scenario", "scenario"))
     monte_carlo = "probability" in attained
     if monte_carlo:
-        grid = fan_grid(summary, targets, attainment=attained, history=history,
-                        title=f"{name}: quantile bands by year, targets shaded")
+        panels = fan_panels(summary, targets, attainment=attained, history=history)
         chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: "
                       "observed; green: the target.")
     else:
-        grid = fan_grid(summary, targets, history=history, bands=(), label="deterministic path",
-                        title=f"{name}: deterministic path by year, targets shaded")
+        panels = fan_panels(summary, targets, history=history, bands=(),
+                            label="deterministic path")
         chart_note = ("Line: the deterministic path (expected-damage path at the calibrated "
                       "parameters); black: observed; green: the target. Averages are drawn "
                       "as measured up to each year.")
@@ -100,10 +103,10 @@ def write_report(
         _not_modelled(attained),
         "<h2>Fan charts</h2>",
         f'<p class="note">{chart_note}</p>',
-        _image(grid, f"Fan charts of the main indicators, {name}"),
+        _panels(panels, [f"{t.description}, {name}" for t in targets if t.modelled]),
     ]
     if monte_carlo and attained.sizes["target"]:
-        chart = attainment_chart(attained)
+        chart = attainment_chart(attained, legend="below")
         parts += ["<h2>Attainment over time</h2>",
                   f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
                   _image(chart.figure, f"Probability of attaining each target by year, {name}")]
@@ -133,12 +136,12 @@ def write_comparison_report(
 ) -> Path:
     """Write the HTML report of `nmmsim.compare`: side-by-side attainment, paired differences,
     overlaid fan charts."""
-    from nmmsim.plot import compare_grid
+    from nmmsim.plot import compare_panels
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(compared, targets)
     differences = paired_differences(compared)
-    figure = compare_grid(compared, targets, history=observed_history(_observed(compared)))
+    panels = compare_panels(compared, targets, history=observed_history(_observed(compared)))
     names = [str(s) for s in compared.scenario.values]
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
@@ -154,7 +157,8 @@ def write_comparison_report(
         _not_modelled(attained),
         "<h2>Fan charts, overlaid</h2>",
         '<p class="note">Each scenario: 10-90% band and median.</p>',
-        _image(figure, "Overlaid fan charts of the compared scenarios"),
+        _panels(panels, [f"{t.description}, {' and '.join(names)}"
+                         for t in targets if t.modelled]),
         _sources_section(compared),
         "</body></html>",
     ]
@@ -163,7 +167,7 @@ def write_comparison_report(
 
 def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: bool) -> str:
     """The province table (`nmmsim.report_text.province_frame`) and the provincial fan grid."""
-    from nmmsim.plot import province_grid
+    from nmmsim.plot import province_panels, province_title
 
     frame = province_frame(result)
     year = int(frame.year.iloc[0])
@@ -188,11 +192,11 @@ def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: 
         label = f"<b>{html.escape(area)}</b>" if area.startswith("region_") else html.escape(area)
         rows.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
     if monte_carlo:
-        figure = province_grid(summary)
+        panels = province_panels(summary)
         chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median. Each panel "
                       "has its own scale.")
     else:
-        figure = province_grid(summary, bands=(), label="deterministic path")
+        panels = province_panels(summary, bands=(), label="deterministic path")
         chart_note = "Line: the deterministic path. Each panel has its own scale."
     parts = ["<h2>Provinces and regions</h2>",
              '<p class="note">The 15 provinces on their boundaries before 1 July 2025; '
@@ -202,10 +206,12 @@ def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: 
     shown_region = str(result.attrs.get("table_region", "region_2022"))
     if shown_region != "region_2022":
         parts.append(f"<p>{html.escape(targets_not_on(result, shown_region))}</p>")
-    parts += [f'<div class="scroll"><table>{head}{"".join(rows)}</table></div>',
+    parts += [_table(head + "".join(rows)),
               f'<p class="note">{html.escape(str(frame.attrs["note"]))}</p>',
+              f"<h3>{html.escape(province_title(summary['grdp_nominal_by_area']))}</h3>",
               f'<p class="note">{chart_note}</p>',
-              _image(figure, "Fan charts of GRDP at current prices, by province and region")]
+              _panels(panels, [f"GRDP at current prices, {area}"
+                               for area in summary["grdp_nominal_by_area"]["area"].values])]
     return "\n".join(parts)
 
 
@@ -243,14 +249,31 @@ def _header(title: str) -> str:
             f"<h1>{html.escape(title)}</h1>")
 
 
+def _table(rows: str) -> str:
+    """A table of ``rows`` (HTML ``<tr>`` elements) in a box that scrolls sideways by itself
+    when the table is wider than the page."""
+    return f'<div class="scroll"><table>{rows}</table></div>'
+
+
 def _image(figure: Any, alt: str) -> str:
+    return f"<p>{_img(figure, alt)}</p>"
+
+
+def _panels(figures: Sequence[Any], alts: Sequence[str]) -> str:
+    """Charts of one panel each, in a grid that puts as many side by side as the page fits."""
+    images = "".join(_img(figure, alt) for figure, alt in zip(figures, alts, strict=True))
+    return f'<div class="charts">{images}</div>'
+
+
+def _img(figure: Any, alt: str) -> str:
+    """``figure`` as an embedded PNG (the figure is closed)."""
     from nmmsim.plot import pyplot
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     pyplot().close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<p><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"></p>'
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
 def _scenario_section(result: xr.Dataset, scenario: Scenario | None) -> str:
@@ -269,7 +292,7 @@ def _run_section(result: xr.Dataset) -> str:
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(result.attrs[k]))}</td></tr>"
                    for k in keys if k in result.attrs)
     kind = "Monte Carlo" if "draws" in result.attrs else "Deterministic (expected-damage path)"
-    return (f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+    return (f"<h2>How this run was made</h2><p>{kind}.</p>{_table(rows)}"
             + _inputs_table(result.attrs))
 
 
@@ -293,8 +316,9 @@ def _inputs_table(attrs: dict[Any, Any]) -> str:
     if "calibration_data_sha256" in attrs:
         notes.append(f"The calibration was fitted to observed data with sha256 "
                      f"{attrs['calibration_data_sha256']}")
-    return ("<h3>Input files</h3><table><tr><th>Role</th><th>File</th><th>sha256</th></tr>"
-            f"{rows}</table>" + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
+    return ("<h3>Input files</h3>"
+            + _table(f"<tr><th>Role</th><th>File</th><th>sha256</th></tr>{rows}")
+            + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
 
 
 def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
@@ -333,7 +357,7 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
             + DETERMINISTIC_MEANING if not monte_carlo else
             "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points. "
             + PROBABILITY_MEANING)
-    return f'<table>{head}{"".join(rows)}</table><p class="note">{html.escape(note)}</p>'
+    return f'{_table(head + "".join(rows))}<p class="note">{html.escape(note)}</p>'
 
 
 def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list[str]) -> str:
@@ -353,7 +377,7 @@ def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list
             for n in names[1:])
         rows.append(f"<tr><td>{html.escape(str(point.description.values))}</td>"
                     f"<td>{html.escape(str(point.bounds.values))}</td>{cells}</tr>")
-    return (f"<table>{head}{''.join(rows)}</table>"
+    return (_table(head + "".join(rows)) +
             '<p class="note">Differences in percentage points &plusmn; one standard error, on the '
             f'same draws. {html.escape(PROBABILITY_MEANING)}</p>')
 
@@ -388,8 +412,8 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(name)}</td><td>{html.escape(text)}</td></tr>"
             for name, _, text in (line.partition(": ") for line in priors.splitlines()))
-        return ("<h2>Parameters and their priors</h2><table><tr><th>Parameter</th>"
-                f"<th>Prior</th></tr>{rows}</table>")
+        return ("<h2>Parameters and their priors</h2>"
+                + _table(f"<tr><th>Parameter</th><th>Prior</th></tr>{rows}"))
     from nmmsim.calibrated import calibrated_parameters
     from nmmsim.parameters import REGISTRY
 
@@ -402,8 +426,8 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
         f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
     where = html.escape(str(calibration or "the default calibrated.toml"))
     return ("<h2>Parameters</h2><p class=\"note\">Calibrated values "
-            f"({where}), with the scenario's own settings.</p><table><tr><th>"
-            f"Parameter</th><th>Value</th><th>Unit</th></tr>{rows}</table>")
+            f"({where}), with the scenario's own settings.</p>"
+            + _table(f"<tr><th>Parameter</th><th>Value</th><th>Unit</th></tr>{rows}"))
 
 
 def _sources_section(result: xr.Dataset) -> str:
@@ -421,10 +445,10 @@ def _sources_section(result: xr.Dataset) -> str:
             rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
                     for line in lines if not set(line.strip()) <= set("|-: ")]
             head, *body = rows
-            parts.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
-                         + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
-                                                             for c in row) + "</tr>"
-                                             for row in body) + "</table>")
+            parts.append(_table("<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
+                                + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
+                                                                    for c in row) + "</tr>"
+                                                    for row in body)))
         elif lines and lines[0].startswith("#"):
             parts.append(f'<p class="note">{html.escape(lines[0].lstrip("# "))} '
                          f"({html.escape(str(sources))})</p>")
