@@ -32,10 +32,14 @@ from nmmsim.report_text import (
     DETERMINISTIC_MEANING,
     NOT_REACHED,
     PROBABILITY_MEANING,
+    compact_path,
     format_figure,
+    format_lever,
+    lever_rows,
     parameter_difference_lines,
     percent_interval,
     province_frame,
+    province_overrides,
     target_rows,
     targets_not_on,
 )
@@ -53,6 +57,7 @@ table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.met td { background: #eef8ee; } tr.short td { background: #fdf1ee; }
+tr.differs td { background: #fff4cc; } td.derived { color: #666; font-style: italic; }
 h1, h2, h3, p, li { overflow-wrap: break-word; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
@@ -97,6 +102,7 @@ def write_report(
     parts = [
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
+        _levers_section(result, scenario),
         _run_section(result),
         f"<h2>{html.escape(_targets_heading(result, custom=targets_given))}</h2>",
         _attainment_table(result, targets),
@@ -146,6 +152,7 @@ def write_comparison_report(
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
         *(_scenario_section(compared.sel(scenario=s.name), s) for s in scenarios),
+        _levers_comparison(compared, scenarios),
         _run_section(compared),
         "<h2>Attainment side by side, and paired differences</h2>",
         '<p class="note">Every scenario ran on the same draws (common random numbers): the '
@@ -284,6 +291,83 @@ def _scenario_section(result: xr.Dataset, scenario: Scenario | None) -> str:
             f"<p>{html.escape(' '.join(scenario.description.split()))}</p>"
             f'<p class="note"><b>Grounding.</b> {html.escape(" ".join(scenario.grounding.split()))}'
             "</p>")
+
+
+_LEVERS_NOTE = ("Regional levers; grey italics: derived from the levers the file sets (an amount "
+                "given as a share of the previous year's real GRDP in VND at 2024 prices, and "
+                "the reverse, at the {grdp} GRDP; a programme's spending: the sum over sources "
+                "of amount times split). FDI is the FDI registered in the year, which is "
+                "disbursed over about two years and only partly absorbed, so the totals are not "
+                "the investment made in the year.")
+
+
+def _levers_section(result: xr.Dataset, scenario: Scenario | None) -> str:
+    """The scenario's levers year by year (`nmmsim.report_text.lever_rows`); a lever that
+    never changes shows its one value across the years."""
+    if scenario is None:
+        return ""
+    years = [int(y) for y in result["year"].values][1:]
+    head = ("<tr><th>Lever</th><th>Unit</th>"
+            + "".join(f'<th class="num">{year}</th>' for year in years) + "</tr>")
+    rows = []
+    for row in lever_rows(scenario, result):
+        shown = [format_lever(v, row.unit) for v in row.values]
+        derived = "" if row.set_in_file else " derived"
+        if len(set(shown)) == 1:  # left-aligned: on a narrow screen the years run off the box
+            cells = (f'<td class="every{derived}" colspan="{len(years)}">{shown[0]} (every year)'
+                     "</td>")
+        else:
+            cells = "".join(f'<td class="num{derived}">{value}</td>' for value in shown)
+        rows.append(f"<tr><td>{html.escape(row.group)}: {html.escape(row.lever)}</td>"
+                    f"<td>{html.escape(row.unit)}</td>{cells}</tr>")
+    return ("<h3>Levers</h3>" + _table(head + "".join(rows))
+            + f'<p class="note">{html.escape(_levers_note(result, scenario))}</p>')
+
+
+def _levers_note(result: xr.Dataset, scenarios: Scenario | Sequence[Scenario]) -> str:
+    grdp = "median" if "quantile" in result["grdp"].dims else "run's"
+    notes = [_LEVERS_NOTE.format(grdp=grdp)]
+    for scenario in [scenarios] if isinstance(scenarios, Scenario) else scenarios:
+        overrides = province_overrides(scenario)
+        if overrides:
+            notes.append(f"{scenario.name} sets levers of its own for some provinces, which the "
+                         f"regional figures do not show: {'; '.join(overrides)}.")
+    return " ".join(notes)
+
+
+def _levers_comparison(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
+    """The levers of the compared scenarios side by side, the rows where they differ
+    highlighted and the values that differ from the reference's in bold."""
+    if not scenarios:
+        return ""
+    years = [int(y) for y in compared["year"].values][1:]
+    cells: dict[tuple[str, str, str], dict[str, tuple[str, bool]]] = {}
+    for scenario in scenarios:
+        for row in lever_rows(scenario, compared.sel(scenario=scenario.name)):
+            path = compact_path(years, [format_lever(v, row.unit) for v in row.values])
+            cells.setdefault((row.group, row.lever, row.unit), {})[scenario.name] = (
+                path, row.set_in_file)
+    names = [s.name for s in scenarios]
+    head = ("<tr><th>Lever</th><th>Unit</th>"
+            + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>")
+    rows = []
+    for (group, lever, unit), by_scenario in cells.items():
+        # a split a scenario does not fund is 0
+        shown = [by_scenario.get(n, ("0", True)) for n in names]
+        reference = shown[0][0]
+        differs = any(set_in_file and text != reference for text, set_in_file in shown)
+        row_cells = "".join(
+            f'<td class="derived">{html.escape(text)}</td>' if not set_in_file else
+            f"<td><b>{html.escape(text)}</b></td>" if text != reference else
+            f"<td>{html.escape(text)}</td>" for text, set_in_file in shown)
+        css = ' class="differs"' if differs else ""
+        rows.append(f"<tr{css}><td>{html.escape(group)}: {html.escape(lever)}</td>"
+                    f"<td>{html.escape(unit)}</td>{row_cells}</tr>")
+    note = (f"Highlighted: the levers the scenario files set differently; bold: a value that "
+            f"differs from {names[0]}'s. The derived figures differ also because the scenarios' "
+            f"GRDP differs. {_levers_note(compared, scenarios)}")
+    return ("<h2>Levers side by side</h2>" + _table(head + "".join(rows))
+            + f'<p class="note">{html.escape(note)}</p>')
 
 
 def _run_section(result: xr.Dataset) -> str:

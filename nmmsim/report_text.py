@@ -24,11 +24,35 @@ from nmmsim.targets import Target, load_targets
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AREA_INDICATORS", "NOT_REACHED", "PROVINCE_COLUMNS", "TARGETS_NOT_ON", "TargetRow",
-           "area_frame", "area_table", "comparison_frame", "comparison_table", "format_figure",
-           "parameter_difference_lines", "percent_interval", "province_frame", "province_table",
-           "province_year", "sensitivity_table", "target_frame", "target_rows", "target_table",
-           "targets_not_on"]
+    from nmmsim.scenario import Scenario
+
+__all__ = [
+    "AREA_INDICATORS",
+    "NOT_REACHED",
+    "PROVINCE_COLUMNS",
+    "TARGETS_NOT_ON",
+    "LeverRow",
+    "TargetRow",
+    "area_frame",
+    "area_table",
+    "compact_path",
+    "comparison_frame",
+    "comparison_table",
+    "format_figure",
+    "format_lever",
+    "lever_rows",
+    "parameter_difference_lines",
+    "percent_interval",
+    "province_frame",
+    "province_overrides",
+    "province_table",
+    "province_year",
+    "sensitivity_table",
+    "target_frame",
+    "target_rows",
+    "target_table",
+    "targets_not_on",
+]
 
 
 def percent_interval(probability: float, low: float, high: float) -> tuple[str, str, str]:
@@ -559,3 +583,158 @@ def area_table(result: xr.Dataset, area: str) -> str:
                       format_figure(start["value"]) if first != year else "",
                       format_figure(end["value"])))
     return f"{area}: deterministic path\n" + _aligned(header, table, left=(0, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class LeverRow:
+    """One regional lever of a scenario, year by year (see `lever_rows`).
+
+    ``values`` are in ``unit`` (percent for shares, VND trillion at 2024 prices for amounts),
+    one per projection year; ``set_in_file`` is False for a figure derived from the file's
+    levers (an amount's other form, a programme's spending).
+    """
+
+    group: str
+    lever: str
+    unit: str
+    values: tuple[float, ...]
+    set_in_file: bool = True
+
+
+def lever_rows(scenario: Scenario, result: xr.Dataset) -> list[LeverRow]:
+    """The scenario's regional levers in every projection year of ``result``.
+
+    Investment by source both as a share of the previous year's real GRDP and in VND trillion
+    (2024 prices): the form the file gives is the lever, the other follows from the run's real
+    GRDP (its median in a Monte Carlo run). Then the splits of each source over destinations
+    (only those it funds), the spending on the three programmes (sum over sources of amount x
+    split), efficiencies, the short-course share, the revenue reforms and named FDI projects.
+    ``[provinces.<name>]`` tables override these levers for one province; `province_overrides`
+    lists them.
+
+    The FDI lever is the region's FDI *registered* in the year (``fdi_registered`` before named
+    projects), which the model disburses over about two years and of which the provinces absorb
+    a part (``fdi_invested``); the totals add the registrations to the domestic amounts.
+    """
+    import warnings
+
+    from nmmsim.errors import ScenarioWarning
+    from nmmsim.levers import DESTINATIONS, SOURCES
+
+    years = [int(y) for y in result["year"].values][1:]
+    with warnings.catch_warnings():  # the run has shown them already
+        warnings.simplefilter("ignore", ScenarioWarning)
+        schedule = scenario.schedule(range(years[0], years[-1] + 1))
+    column = _regional_column(scenario)
+    levers = [schedule.at(year) for year in years]
+    grdp = _central(result["grdp"])
+    before = [float(grdp.sel(year=year - 1)) for year in years]
+    rows: list[LeverRow] = []
+    amounts = []
+    for i, source in enumerate(SOURCES):
+        given_share = bool(levers[0].amount_is_share[i, column])
+        given = [float(year.investment_amount[i, column]) for year in levers]
+        vnd = [g * b for g, b in zip(given, before, strict=True)] if given_share else given
+        amounts.append(vnd)
+        name = "fdi registered" if source == "fdi" else source
+        rows += [LeverRow("Investment", f"{name}, share of GRDP", "% of previous year's GRDP",
+                          tuple(100 * v / b for v, b in zip(vnd, before, strict=True)),
+                          set_in_file=given_share),
+                 LeverRow("Investment", f"{name}, amount", "VND trillion, 2024 prices",
+                          tuple(vnd), set_in_file=not given_share)]
+    total = [sum(parts) for parts in zip(*amounts, strict=True)]
+    rows += [LeverRow("Investment", "total, share of GRDP", "% of previous year's GRDP",
+                      tuple(100 * v / b for v, b in zip(total, before, strict=True)), False),
+             LeverRow("Investment", "total, amount", "VND trillion, 2024 prices", tuple(total),
+                      False)]
+    for i, source in enumerate(SOURCES):
+        for j, destination in enumerate(DESTINATIONS):
+            shares = tuple(100 * float(year.split[i, j, column]) for year in levers)
+            if any(shares):
+                rows.append(LeverRow("Split", f"{source} to {destination}", "% of the source",
+                                     shares))
+    for j, programme in enumerate(DESTINATIONS[3:], start=3):
+        spent = tuple(sum(amounts[i][k] * float(levers[k].split[i, j, column])
+                          for i in range(len(SOURCES))) for k in range(len(years)))
+        rows.append(LeverRow("Programme spending", programme, "VND trillion, 2024 prices",
+                             spent, False))
+    for group, lever, unit, field in _OTHER_LEVERS:
+        rows.append(LeverRow(group, lever, unit,
+                             tuple(100 * float(getattr(year, field)[column]) for year in levers)))
+    projects = tuple(float(year.fdi_projects.sum()) for year in levers)
+    if any(projects):
+        rows.append(LeverRow("FDI projects", "named projects, all provinces",
+                             "VND trillion, 2024 prices", projects))
+    return rows
+
+
+#: Levers of one number per province and year, as (group, label, unit, `YearLevers` field);
+#: all fractions, shown in percent.
+_OTHER_LEVERS: tuple[tuple[str, str, str, str], ...] = (
+    ("Efficiency", "capital", "% becoming capital", "capital_efficiency"),
+    ("Efficiency", "infrastructure", "% of spending delivered", "infrastructure_efficiency"),
+    ("Efficiency", "training", "% yielding trainees", "training_efficiency"),
+    ("Efficiency", "forest", "% yielding planted forest", "forest_efficiency"),
+    ("Training", "short-course share", "% of training spending", "short_course_share"),
+    ("Revenue", "hydropower reform", "% rise of industry revenue", "hydropower_revenue_uplift"),
+    ("Revenue", "border-gate reform", "% rise of product-tax revenue",
+     "border_gate_revenue_uplift"),
+)
+
+
+def province_overrides(scenario: Scenario) -> list[str]:
+    """The provinces whose ``[provinces.<name>]`` tables override regional levers, with the
+    tables they set: ``["Son La: revenue", ...]``."""
+    return [f"{province}: {', '.join(sorted(tables))}"
+            for province, tables in scenario.levers.get("provinces", {}).items()]
+
+
+def _regional_column(scenario: Scenario) -> int:
+    """Index of a province that follows the regional levers (no table of its own)."""
+    from nmmsim.provinces import PROVINCES
+
+    own = scenario.levers.get("provinces", {})
+    return next((i for i, province in enumerate(PROVINCES) if province not in own), 0)
+
+
+def _central(da: xr.DataArray) -> xr.DataArray:
+    """The median of a Monte Carlo summary, or a deterministic run's one path."""
+    if "quantile" in da.dims:
+        return da.sel(quantile=0.5)
+    return da.median("draw") if "draw" in da.dims else da
+
+
+def format_lever(value: float, unit: str) -> str:
+    """A lever's value: amounts as model figures, shares in percent with at most 2 decimals.
+
+    Examples
+    --------
+    >>> format_lever(10.4, "% of the source"), format_lever(1234.5, "VND trillion")
+    ('10.4', '1,234')
+    """
+    if unit.startswith("VND"):
+        return format_figure(value)
+    return f"{round(value, 2):g}"
+
+
+def compact_path(years: Sequence[int], values: Sequence[str]) -> str:
+    """A lever's yearly values in few words: one value when it never changes, else each run
+    of equal values with its years.
+
+    Examples
+    --------
+    >>> compact_path([2025, 2026, 2027, 2028], ["11", "12", "13", "13"])
+    '2025: 11; 2026: 12; 2027-2028: 13'
+    >>> compact_path([2025, 2026], ["8.5", "8.5"])
+    '8.5'
+    """
+    runs: list[tuple[int, int, str]] = []
+    for year, value in zip(years, values, strict=True):
+        if runs and runs[-1][2] == value:
+            runs[-1] = (runs[-1][0], year, value)
+        else:
+            runs.append((year, year, value))
+    if len(runs) == 1:
+        return runs[0][2]
+    return "; ".join(f"{first}: {value}" if first == last else f"{first}-{last}: {value}"
+                     for first, last, value in runs)
