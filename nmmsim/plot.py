@@ -418,10 +418,11 @@ def tornado_chart(indices: xr.Dataset, target: str, *, year: int | None = None,
         ax.barh(positions, point[f"S1{suffix}"].fillna(0.0).values[order], height=0.45,
                 color="tab:blue", label="first order (S1)", gid="bar")
     ax.set_yticks(positions, labels, fontsize=7)
-    ax.set_xlabel("Sobol' index" if sobol else "mean |elementary effect|", fontsize=8)
+    ax.set_xlabel(_sobol_label("Sobol' index", point[f"ST{suffix}"]) if sobol
+                  else "mean |elementary effect|", fontsize=8)
     description = str(indices.description.sel(target=target).values)
-    ax.set_title(f"{description}: {'attained' if quantity == 'attained' else 'value'}, {year}",
-                 fontsize=9)
+    ax.set_title(_wrapped(f"{description}: {'attained' if quantity == 'attained' else 'value'}, "
+                          f"{year}"), fontsize=9)
     ax.tick_params(labelsize=7)
     ax.grid(axis="x", alpha=0.3, linewidth=0.5)
     ax.legend(fontsize=7, loc="lower right")
@@ -439,12 +440,30 @@ def indices_over_time(indices: xr.Dataset, target: str, *, quantity: str = "valu
         ax.plot(years, series.values, marker="o", markersize=3, color=_colour(index),
                 label=str(group))
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("total Sobol' index", fontsize=8)
-    ax.set_title(f"{indices.description.sel(target=target).values}: {quantity} by year",
+    ax.set_ylabel(_sobol_label("total Sobol' index", point.ST_group), fontsize=8)
+    ax.set_title(_wrapped(f"{indices.description.sel(target=target).values}: {quantity} by year"),
                  fontsize=9)
     ax.grid(alpha=0.3, linewidth=0.5)
     ax.tick_params(labelsize=7)
     return ax
+
+
+#: Characters a panel title holds on one line at fontsize 9 in a 4.4-inch panel.
+_TITLE_WIDTH = 48
+
+
+def _wrapped(title: str) -> str:
+    """``title`` in lines that fit a panel (a long title would run over its neighbours)."""
+    import textwrap
+
+    return textwrap.fill(title, _TITLE_WIDTH)
+
+
+def _sobol_label(label: str, index: xr.DataArray) -> str:
+    """An axis label for Sobol' indices that says, when one exceeds 1, what that means."""
+    if float(index.max(skipna=True).fillna(0.0)) > 1.0:
+        return f"{label} (above 1: estimation noise)"
+    return label
 
 
 def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,

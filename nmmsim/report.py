@@ -32,6 +32,7 @@ from nmmsim.report_text import (
     DETERMINISTIC_MEANING,
     NOT_REACHED,
     PROBABILITY_MEANING,
+    SOBOL_NOISE,
     compact_path,
     format_figure,
     format_lever,
@@ -124,7 +125,8 @@ def write_report(
                   f'<p class="note">{html.escape(method)} sensitivity, N = '
                   f'{sensitivity.attrs.get("draws")}, seed {sensitivity.attrs.get("seed")}; '
                   f'{html.escape(str(sensitivity.attrs.get("inputs", "")))}. Bars: total index '
-                  "of each parameter group, first-order index inside, 95% intervals.</p>",
+                  "of each parameter group, first-order index inside, 95% intervals. "
+                  f"{html.escape(SOBOL_NOISE)}</p>",
                   _image(sensitivity_grid(sensitivity), "Sensitivity of each target, last year")]
         if "ST_group" in sensitivity:
             parts.append(_image(sensitivity_grid(sensitivity, over_time=True),

@@ -30,6 +30,7 @@ __all__ = [
     "AREA_INDICATORS",
     "NOT_REACHED",
     "PROVINCE_COLUMNS",
+    "SOBOL_NOISE",
     "TARGETS_NOT_ON",
     "LeverRow",
     "TargetRow",
@@ -324,7 +325,14 @@ def sensitivity_table(indices: xr.Dataset, top: int = 3) -> str:
         rows.append((str(indices.description.sel(target=target).values),
                      ", ".join(f"{key} {value:.2f}" for key, value in ranked.items())
                      or "(no variance)"))
-    return _aligned(header, rows, left=(0, 1))
+    table = _aligned(header, rows, left=(0, 1))
+    return f"{table}\n\n{SOBOL_NOISE}" if name != "mu_star" else table
+
+
+#: What a Sobol' index outside [0, 1] means.
+SOBOL_NOISE = ("Sobol' indices are estimates from a finite sample: an index above 1 (or below 0) "
+               "is estimation noise, not a share of variance above 100%; the 95% half-widths "
+               "say how large it is, and more draws (--draws) shrink it.")
 
 
 def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[int, ...]) -> str:
