@@ -307,23 +307,30 @@ def compare_panels(
     compared: xr.Dataset,
     targets: Sequence[Target],
     *,
+    attainment: xr.Dataset | None = None,
     history: Mapping[str, Mapping[int, float]] | None = None,
 ) -> list[Figure]:
-    """The panels of `compare_grid`, each its own figure (for a page that reflows them), on
-    the same years; the first holds the legend."""
+    """Small multiples of a comparison: one figure per modelled target (for a page that
+    reflows them), each scenario in its colour (`compare_fan_chart`), on the same years; each
+    panel has its legend, with the scenarios' attainment of its target when ``attainment`` is
+    given. ``compared`` is a Monte Carlo comparison or the quantiles of a deterministic one
+    (`nmmsim.analysis.quantiles`), whose panels draw the paths without bands."""
     modelled = [t for t in targets if t.modelled]
-    figures, axes = _panels(len(modelled))
-    _draw_comparisons(axes, compared, modelled, history=history)
-    _legend_below(figures[0], axes[0], columns=3)
+    figures, axes = _panels(len(modelled), height=3.2 + 0.18 * compared.sizes["scenario"])
+    _draw_comparisons(axes, compared, modelled, attainment=attainment, history=history)
+    for figure, ax in zip(figures, axes, strict=True):
+        _legend_below(figure, ax, columns=1)
     return figures
 
 
 def _draw_comparisons(axes: Sequence[Axes], compared: xr.Dataset, modelled: Sequence[Target], *,
-                      history: Mapping[str, Mapping[int, float]] | None) -> None:
+                      history: Mapping[str, Mapping[int, float]] | None,
+                      attainment: xr.Dataset | None = None) -> None:
+    band = (0.1, 0.9) if "discordant" in compared else None
     for ax, target in zip(axes, modelled, strict=True):
         name, _ = _indicator_quantiles(compared.isel(scenario=0), target)
-        compare_fan_chart(compared, target, history=(history or {}).get(_history_key(name, target)),
-                          ax=ax)
+        compare_fan_chart(compared, target, band=band, attainment=attainment,
+                          history=(history or {}).get(_history_key(name, target)), ax=ax)
     _same_years(axes)
 
 
@@ -374,18 +381,62 @@ def compare_fan_chart(
     quantiles: xr.Dataset,
     target: Target,
     *,
-    band: tuple[float, float] = (0.1, 0.9),
+    band: tuple[float, float] | None = (0.1, 0.9),
+    attainment: xr.Dataset | None = None,
     history: Mapping[int, float] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """The scenarios of a comparison overlaid: each scenario's band and median in its colour."""
+    """One indicator of a comparison, each scenario in its own colour: its median by year and,
+    at the target year, its ``band`` of quantiles as a vertical bar (side by side, so the
+    scenarios stay apart where overlaid fans would blur). ``band=None`` draws the lines only (a
+    deterministic comparison).
+
+    With ``attainment`` (`nmmsim.analysis.attainment` of the comparison) each scenario's
+    legend entry gives its probability of attaining the target, or whether its deterministic
+    path meets it.
+    """
     ax = _axes(ax)
-    for index, scenario in enumerate(quantiles["scenario"].values):
+    names = [str(s) for s in quantiles["scenario"].values]
+    horizon = int(quantiles["year"].max())
+    year = min(target.year, horizon)
+    for index, scenario in enumerate(names):
         _, da = _indicator_quantiles(quantiles.sel(scenario=scenario), target)
-        fan_chart(da, bands=[band], ax=ax, color=_colour(index), label=str(scenario),
-                  history=history if index == 0 else None, title=target.description)
-    _target_band(ax, target)
+        colour = _colour(index)
+        last = index == len(names) - 1  # observed history after the scenarios in the legend
+        fan_chart(da, bands=(), ax=ax, color=colour,
+                  label=_scenario_label(scenario, target, attainment, horizon),
+                  history=history if last else None, title=_wrapped(target.description))
+        if band is not None:
+            point = da.sel(year=year)
+            ax.vlines(_bar_position(year, horizon, index, len(names)),
+                      float(point.sel(quantile=band[0])), float(point.sel(quantile=band[1])),
+                      color=colour, linewidth=3, alpha=0.7, gid="band")
+    if target.year <= horizon:
+        _target_band(ax, target)
     return ax
+
+
+def _bar_position(year: int, horizon: int, index: int, count: int) -> float:
+    """Where scenario ``index`` of ``count`` draws its range at ``year``: in a row after the
+    last year when the range is the last year's, else side by side around ``year``."""
+    if year == horizon:
+        return year + 0.4 + 0.3 * index
+    return year + 0.9 * (index - (count - 1) / 2) / count
+
+
+def _scenario_label(scenario: str, target: Target, attainment: xr.Dataset | None,
+                    horizon: int) -> str:
+    """A scenario's legend entry: its name, with its attainment of ``target`` when known."""
+    if attainment is None or target.year > horizon or target.target not in attainment.target:
+        return scenario
+    point = attainment.sel(target=target.target, year=target.year, scenario=scenario)
+    if "probability" in point:
+        from nmmsim.report_text import percent_interval
+
+        shown, low, high = percent_interval(float(point.probability), float(point.lower),
+                                            float(point.upper))
+        return f"{scenario}: P = {shown}% [{low}-{high}%]"
+    return f"{scenario}: {'meets' if bool(point.met) else 'misses'} the target"
 
 
 def _colour(index: int) -> str:

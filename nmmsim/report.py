@@ -21,7 +21,6 @@ import xarray as xr
 from nmmsim.analysis import attainment as compute_attainment
 from nmmsim.analysis import (
     observed_history,
-    paired_differences,
     parameter_differences,
     quantiles,
     target_measures,
@@ -34,6 +33,8 @@ from nmmsim.report_text import (
     PROBABILITY_MEANING,
     SOBOL_NOISE,
     compact_path,
+    comparison_note,
+    comparison_rows,
     format_figure,
     format_lever,
     lever_rows,
@@ -148,30 +149,43 @@ def write_comparison_report(
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(compared, targets)
-    differences = paired_differences(compared)
-    panels = compare_panels(compared, targets, history=observed_history(_observed(compared)))
+    monte_carlo = "discordant" in compared
+    summary = compared if monte_carlo else quantiles(target_measures(compared, targets))
+    panels = compare_panels(summary, targets, attainment=attained,
+                            history=observed_history(_observed(compared)))
     names = [str(s) for s in compared.scenario.values]
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
         *(_scenario_section(compared.sel(scenario=s.name), s) for s in scenarios),
         _levers_comparison(compared, scenarios),
         _run_section(compared),
-        "<h2>Attainment side by side, and paired differences</h2>",
-        '<p class="note">Every scenario ran on the same draws (common random numbers): the '
-        f"differences against {html.escape(names[0])} are paired, with their standard errors; "
-        "where a policy moves a target's indicator the same way in most draws, they are far more "
-        "precise than the probabilities themselves.</p>",
-        _comparison_table(attained, differences, names),
+        *(["<h2>Attainment side by side, and paired differences</h2>",
+           '<p class="note">Every scenario ran on the same draws (common random numbers): the '
+           f"differences against {html.escape(names[0])} are paired, with their standard "
+           "errors; where a policy moves a target's indicator the same way in most draws, they "
+           "are far more precise than the probabilities themselves.</p>"] if monte_carlo else
+          ["<h2>Deterministic paths side by side</h2>",
+           '<p class="note">Each scenario\'s expected-damage path at the calibrated parameters; '
+           "for the probability of attaining the targets and paired differences with their "
+           "standard errors, compare with --draws.</p>"]),
+        _comparison_table(compared, targets),
         _parameter_differences(compared, scenarios),
         _not_modelled(attained),
-        "<h2>Fan charts, overlaid</h2>",
-        '<p class="note">Each scenario: 10-90% band and median.</p>',
+        "<h2>Each indicator, scenario by scenario</h2>",
+        f'<p class="note">{_COMPARE_CHART_NOTE if monte_carlo else _COMPARE_PATH_NOTE}</p>',
         _panels(panels, [f"{t.description}, {' and '.join(names)}"
                          for t in targets if t.modelled]),
         _sources_section(compared),
         "</body></html>",
     ]
     return _write("\n".join(parts), path)
+
+
+_COMPARE_CHART_NOTE = ("One colour per scenario: its median by year and, at the target year, "
+                       "the 10-90% range of its draws; the legend gives each scenario's "
+                       "probability of attaining the target. Black: observed; green: the target.")
+_COMPARE_PATH_NOTE = ("One colour per scenario: its deterministic path; the legend says whether "
+                      "it meets the target. Black: observed; green: the target.")
 
 
 def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: bool) -> str:
@@ -446,26 +460,21 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
     return f'{_table(head + "".join(rows))}<p class="note">{html.escape(note)}</p>'
 
 
-def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list[str]) -> str:
-    head = "<tr><th>Target (2030)</th><th>Required</th>" + "".join(
-        f"<th>{html.escape(n)}</th>" for n in names) + "".join(
-        f"<th>{html.escape(n)} - {html.escape(names[0])}</th>" for n in names[1:]) + "</tr>"
-    rows = []
-    for target in attained.target.values:
-        year = int(attained.target_year.sel(target=target))
-        point = attained.sel(target=target, year=year)
-        change = differences.sel(target=target, year=year)
-        cells = "".join(f'<td class="num">{100 * float(point.probability.sel(scenario=n)):.1f}%'
-                        "</td>" for n in names)
-        cells += "".join(
-            f'<td class="num">{100 * float(change.difference.sel(scenario=n)):+.1f} '
-            f'&plusmn; {100 * float(change.standard_error.sel(scenario=n)):.1f}</td>'
-            for n in names[1:])
-        rows.append(f"<tr><td>{html.escape(str(point.description.values))}</td>"
-                    f"<td>{html.escape(str(point.bounds.values))}</td>{cells}</tr>")
-    return (_table(head + "".join(rows)) +
-            '<p class="note">Differences in percentage points &plusmn; one standard error, on the '
-            f'same draws. {html.escape(PROBABILITY_MEANING)}</p>')
+def _comparison_table(compared: xr.Dataset, targets: Sequence[Target]) -> str:
+    """`nmmsim.report_text.comparison_rows` as HTML: a row per target and scenario."""
+    header, rows = comparison_rows(compared, targets)
+    head = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"
+    body = []
+    for index, (label, scenario, *figures) in enumerate(rows):
+        cells = f"<td>{html.escape(scenario)}</td>" + "".join(
+            f'<td class="num">{html.escape(figure)}</td>' for figure in figures)
+        if label:  # the target spans its scenarios' rows
+            span = next((n for n, row in enumerate(rows[index + 1:], start=1) if row[0]),
+                        len(rows) - index)
+            cells = f'<td rowspan="{span}">{html.escape(label)}</td>' + cells
+        body.append(f"<tr>{cells}</tr>")
+    return (_table(head + "".join(body))
+            + f'<p class="note">{html.escape(comparison_note(compared))}</p>')
 
 
 def _parameter_differences(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:

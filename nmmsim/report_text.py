@@ -38,7 +38,10 @@ __all__ = [
     "area_table",
     "compact_path",
     "comparison_frame",
+    "comparison_note",
+    "comparison_rows",
     "comparison_table",
+    "deterministic_comparison_frame",
     "format_figure",
     "format_lever",
     "lever_rows",
@@ -218,25 +221,132 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
     return _aligned(header, rows, left=(0, 3, 4)) + "\n\n" + meaning(monte_carlo)
 
 
-def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
-    """Attainment of each target in its year, scenario by scenario, and the paired differences
-    against the first scenario with their standard errors (percentage points)."""
-    attained = attainment(compared, targets)
-    differences = paired_differences(compared)
+def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None,
+                     width: int = 100) -> str:
+    """The scenarios of a comparison, target by target, as aligned text at most ``width``
+    characters wide (long target names wrap, long scenario names are shortened).
+
+    One row per target and scenario. A Monte Carlo comparison shows the median of the target's
+    indicator in its year, its difference from the reference's median, the probability of
+    attaining the target and its paired difference from the reference's in percentage points
+    with its standard error; then every modelled target at once. A deterministic comparison
+    shows each scenario's value, its difference from the reference's, and whether the target
+    is met (by what margin).
+    """
+    import textwrap
+
+    header, rows = comparison_rows(compared, targets)
+    table = _fitted(header, rows, left=(0, 1), width=width)
+    return f"{table}\n\n{textwrap.fill(comparison_note(compared), min(width, 100))}"
+
+
+def comparison_note(compared: xr.Dataset) -> str:
+    """What the columns of `comparison_rows` mean."""
+    reference = str(compared.scenario.values[0])
+    if "discordant" in compared:
+        return (f"Diff: the scenario minus {reference}, the reference; probabilities in "
+                "percentage points +- one standard error, on the same draws. "
+                + PROBABILITY_MEANING)
+    return f"Diff: the scenario minus {reference}, the reference. {DETERMINISTIC_MEANING}"
+
+
+def comparison_rows(compared: xr.Dataset, targets: Sequence[Target] | None = None
+                    ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The header and rows of `comparison_table`, one row per target and scenario, the
+    target's description (with its requirement) on its first scenario's row."""
+    targets = tuple(targets) if targets is not None else load_targets()
     names = [str(n) for n in compared.scenario.values]
-    header = ("Target", *names, *(f"{n} - {names[0]}" for n in names[1:]))
-    rows = []
-    for target in attained.target.values:
-        year = int(attained.target_year.sel(target=target))
-        point = attained.sel(target=target, year=year)
-        change = differences.sel(target=target, year=year)
-        rows.append((
-            str(point.description.values),
-            *(f"{100 * float(point.probability.sel(scenario=n)):.1f}%" for n in names),
-            *(f"{100 * float(change.difference.sel(scenario=n)):+.1f} +- "
-              f"{100 * float(change.standard_error.sel(scenario=n)):.1f}" for n in names[1:]),
-        ))
-    return _aligned(header, rows, left=(0,)) + "\n\n" + meaning(monte_carlo=True)
+    monte_carlo = "discordant" in compared
+    header = (("Target", "Scenario", "Median", "Diff", "P(attained)", "Diff (points)")
+              if monte_carlo else ("Target", "Scenario", "Value", "Diff", "Met (margin)"))
+    return header, _comparison_rows(compared, targets, names, monte_carlo=monte_carlo)
+
+
+def _comparison_rows(compared: xr.Dataset, targets: Sequence[Target], names: Sequence[str], *,
+                     monte_carlo: bool) -> list[tuple[str, ...]]:
+    attained = attainment(compared, targets)
+    counted = {t.target: t for t in targets if t.modelled}
+    summary = compared if monte_carlo else quantiles(target_measures(compared, targets))
+    changes = paired_differences(compared) if monte_carlo else None
+    rows: list[tuple[str, ...]] = []
+    for name in (str(t) for t in attained.target.values):
+        target = counted[name]
+        point = attained.sel(target=name, year=target.year)
+        central = {n: _target_quantiles(summary.sel(scenario=n), target)[0.5] for n in names}
+        for index, scenario in enumerate(names):
+            label = f"{target.description} ({target.describe_bounds()} {target.unit})"
+            shift = "" if index == 0 else _signed_like(central[scenario] - central[names[0]],
+                                                       format_figure(central[names[0]]))
+            if changes is None:
+                margin_ = float(point.margin.sel(scenario=scenario))
+                verdict = f"{'yes' if bool(point.met.sel(scenario=scenario)) else 'no'} " \
+                          f"({margin_:+,.2f})"
+                rows.append((label if index == 0 else "", scenario,
+                             format_figure(central[scenario]), shift, verdict))
+                continue
+            change = changes.sel(target=name, year=target.year, scenario=scenario)
+            rows.append((label if index == 0 else "", scenario, format_figure(central[scenario]),
+                         shift, f"{100 * float(point.probability.sel(scenario=scenario)):.1f}%",
+                         "" if index == 0 else _points(change, "")))
+    if changes is None and len(attained.target):
+        year = max(counted[str(t)].year for t in attained.target.values)
+        for index, scenario in enumerate(names):
+            met_all = bool(attained.met_all.sel(year=year, scenario=scenario))
+            rows.append(("All modelled targets at once" if index == 0 else "", scenario, "", "",
+                         "yes" if met_all else "no"))
+    if changes is not None and len(attained.target):
+        year = max(counted[str(t)].year for t in attained.target.values)
+        for index, scenario in enumerate(names):
+            probability = float(attained.probability_all.sel(year=year, scenario=scenario))
+            rows.append(("All modelled targets at once" if index == 0 else "", scenario, "", "",
+                         f"{100 * probability:.1f}%",
+                         "" if index == 0 else
+                         _points(changes.sel(year=year, scenario=scenario), "_all")))
+    return rows
+
+
+def _signed_like(difference: float, shown: str) -> str:
+    """``difference`` with a sign and the decimals of the figure ``shown`` beside it.
+
+    Examples
+    --------
+    >>> _signed_like(0.0853, "7.744"), _signed_like(75.2, "1,783")
+    ('+0.085', '+75')
+    """
+    decimals = len(shown.partition(".")[2]) if "." in shown else 0
+    return f"{difference:+,.{decimals}f}"
+
+
+def _points(change: xr.Dataset, suffix: str) -> str:
+    """A paired difference and its standard error in percentage points."""
+    return (f"{100 * float(change[f'difference{suffix}']):+.1f} +- "
+            f"{100 * float(change[f'standard_error{suffix}']):.1f}")
+
+
+#: Narrowest a wrapped or shortened text column gets in `_fitted`.
+_NARROWEST = 12
+
+
+def _fitted(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[int, ...],
+            width: int) -> str:
+    """`_aligned`, at most ``width`` characters wide where it can be: the first column wraps
+    and the second is shortened (with "~" at the end) down to `_NARROWEST` characters."""
+    import textwrap
+
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    others = sum(widths[2:]) + 2 * (len(header) - 1)  # the fixed columns and the gaps
+    first = min(widths[0], max(_NARROWEST, width - others - widths[1]))
+    second = min(widths[1], max(_NARROWEST, width - others - first))
+    lines: list[tuple[str, ...]] = []
+    pending: list[str] = []  # wrapped lines of the last label, shown beside the rows below it
+    for row in rows:
+        if row[0]:
+            lines += [(more, *("" for _ in row[1:])) for more in pending]
+            pending = textwrap.wrap(row[0], first)
+        name = row[1] if len(row[1]) <= second else row[1][:second - 1] + "~"
+        lines.append((pending.pop(0) if pending else "", name, *row[2:]))
+    lines += [(more, *("" for _ in header[1:])) for more in pending]
+    return _aligned(header, lines, left)
 
 
 def comparison_frame(compared: xr.Dataset,
@@ -282,6 +392,47 @@ def comparison_frame(compared: xr.Dataset,
     columns = ["scenario", "target", "description", "year", "required", "unit", "median", "p05",
                "p95", "probability", "probability_lower", "probability_upper", "difference",
                "difference_se", "difference_lower", "difference_upper"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def deterministic_comparison_frame(compared: xr.Dataset,
+                                   targets: Sequence[Target] | None = None) -> pd.DataFrame:
+    """A deterministic comparison (`nmmsim.analysis.deterministic_comparison`) in the target
+    year as a tidy table: one row per scenario and target, and one per scenario for all
+    modelled targets at once (``target`` = "all").
+
+    Columns: ``scenario``, ``target``, ``description``, ``year``, ``required``, ``unit``; the
+    indicator's ``value`` and its ``difference`` from the reference (first) scenario's value
+    (in ``unit``; empty for "all" and in the reference's own rows); ``met`` and the ``margin``
+    by which it is met (+) or missed (-), in ``unit``.
+    """
+    import pandas as pd
+
+    targets = tuple(targets) if targets is not None else load_targets()
+    attained = attainment(compared, targets)
+    names = [str(s) for s in compared.scenario.values]
+    counted = {t.target: t for t in targets if t.modelled}
+    rows: list[dict[str, object]] = []
+    for scenario in names:
+        for name in (str(t) for t in attained.target.values):
+            target = counted[name]
+            point = attained.sel(target=name, year=target.year)
+            value = float(point.value.sel(scenario=scenario))
+            rows.append({
+                "scenario": scenario, "target": name, "description": target.description,
+                "year": target.year, "required": target.describe_bounds(), "unit": target.unit,
+                "value": value,
+                "difference": (math.nan if scenario == names[0]
+                               else value - float(point.value.sel(scenario=names[0]))),
+                "met": bool(point.met.sel(scenario=scenario)),
+                "margin": float(point.margin.sel(scenario=scenario))})
+        if attained.sizes["target"]:
+            year = max(counted[str(t)].year for t in attained.target.values)
+            rows.append({"scenario": scenario, "target": "all",
+                         "description": "All modelled targets at once", "year": year,
+                         "met": bool(attained.met_all.sel(year=year, scenario=scenario))})
+    columns = ["scenario", "target", "description", "year", "required", "unit", "value",
+               "difference", "met", "margin"]
     return pd.DataFrame(rows, columns=columns)
 
 
