@@ -181,9 +181,10 @@ def write_comparison_report(
     return _write("\n".join(parts), path)
 
 
-_COMPARE_CHART_NOTE = ("One colour per scenario: its median by year and, at the target year, "
-                       "the 10-90% range of its draws; the legend gives each scenario's "
-                       "probability of attaining the target. Black: observed; green: the target.")
+_COMPARE_CHART_NOTE = ("One colour per scenario: its median by year and the 10-90% range of "
+                       "its draws in the target year, as a bar next to that year; the legend "
+                       "gives each scenario's probability of attaining the target. Black: "
+                       "observed; green: the target.")
 _COMPARE_PATH_NOTE = ("One colour per scenario: its deterministic path; the legend says whether "
                       "it meets the target. Black: observed; green: the target.")
 

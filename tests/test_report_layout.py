@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import nmmsim
+from nmmsim.analysis import deterministic_comparison
 from nmmsim.report import write_comparison_report, write_report
 from tests.test_report import _browser
 
@@ -15,7 +16,8 @@ WIDTHS = (400, 1400)
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    """A deterministic, a Monte Carlo and a comparison report of three scenarios."""
+    """A deterministic and a Monte Carlo report, and a Monte Carlo and a deterministic
+    comparison of three scenarios."""
     out = tmp_path_factory.mktemp("layout")
     baseline = nmmsim.load_scenario(SHIPPED["baseline"])
     compared = [baseline, nmmsim.load_scenario(SHIPPED["resolution_96"]),
@@ -27,6 +29,9 @@ def reports(tmp_path_factory):
                                     out / "monte_carlo.html", scenario=baseline),
         "compare": write_comparison_report(nmmsim.compare(compared, draws=512, seed=3),
                                            out / "compare.html", scenarios=compared),
+        "deterministic compare": write_comparison_report(
+            deterministic_comparison([nmmsim.simulate(s) for s in compared]),
+            out / "deterministic_compare.html", scenarios=compared),
     }
 
 
