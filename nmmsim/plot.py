@@ -39,6 +39,7 @@ __all__ = [
     "province_title",
     "pyplot",
     "sensitivity_grid",
+    "sensitivity_panels",
     "tornado_chart",
 ]
 
@@ -522,16 +523,33 @@ def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,
     """One chart per target: grouped tornado bars for the last year, or indices over time."""
     targets = [str(t) for t in indices["target"].values]
     figure, axes = _grid(len(targets), columns, width=4.6, height=3.0)
+    _draw_sensitivities(axes, indices, targets, over_time=over_time, quantity=quantity)
+    if over_time and "ST_group" in indices:
+        _legend_below(figure, axes[0])
+    fig: Figure = figure
+    return fig
+
+
+def sensitivity_panels(indices: xr.Dataset, *, over_time: bool = False,
+                       quantity: str = "value") -> list[Figure]:
+    """The panels of `sensitivity_grid`, each its own figure (for a page that reflows them);
+    over time, the first holds the legend of the parameter groups."""
+    targets = [str(t) for t in indices["target"].values]
+    figures, axes = _panels(len(targets), width=4.6, height=3.2)
+    _draw_sensitivities(axes, indices, targets, over_time=over_time, quantity=quantity)
+    if over_time and "ST_group" in indices:
+        _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def _draw_sensitivities(axes: Sequence[Axes], indices: xr.Dataset, targets: Sequence[str], *,
+                        over_time: bool, quantity: str) -> None:
     grouped = "ST_group" in indices
     for ax, target in zip(axes, targets, strict=True):
         if over_time and grouped:
             indices_over_time(indices, target, quantity=quantity, ax=ax)
         else:
             tornado_chart(indices, target, quantity=quantity, grouped=grouped, ax=ax, top=8)
-    if over_time and grouped:
-        _legend_below(figure, axes[0])
-    fig: Figure = figure
-    return fig
 
 
 def province_grid(

@@ -82,7 +82,7 @@ def write_report(
 ) -> Path:
     """Write the HTML report of one scenario's result (Monte Carlo or deterministic), with the
     sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
-    from nmmsim.plot import attainment_chart, fan_panels, sensitivity_grid
+    from nmmsim.plot import attainment_chart, fan_panels, sensitivity_panels
 
     targets_given = targets is not None
     targets = tuple(targets) if targets is not None else load_targets()
@@ -122,16 +122,19 @@ def write_report(
         parts.append(_provinces_section(result, summary, monte_carlo=monte_carlo))
     if sensitivity is not None:
         method = str(sensitivity.attrs.get("method", ""))
+        descriptions = [str(d) for d in sensitivity.description.values]
         parts += ["<h2>Which uncertainties decide each target</h2>",
                   f'<p class="note">{html.escape(method)} sensitivity, N = '
                   f'{sensitivity.attrs.get("draws")}, seed {sensitivity.attrs.get("seed")}; '
                   f'{html.escape(str(sensitivity.attrs.get("inputs", "")))}. Bars: total index '
                   "of each parameter group, first-order index inside, 95% intervals. "
                   f"{html.escape(SOBOL_NOISE)}</p>",
-                  _image(sensitivity_grid(sensitivity), "Sensitivity of each target, last year")]
+                  _panels(sensitivity_panels(sensitivity),
+                          [f"Sensitivity of {d}, last year" for d in descriptions])]
         if "ST_group" in sensitivity:
-            parts.append(_image(sensitivity_grid(sensitivity, over_time=True),
-                                "Total Sobol' index of each parameter group by year"))
+            parts.append(_panels(sensitivity_panels(sensitivity, over_time=True),
+                                 [f"Total Sobol' index of each parameter group by year, {d}"
+                                  for d in descriptions]))
     parts += [_parameters_section(result, scenario), _sources_section(result), "</body></html>"]
     return _write("\n".join(parts), path)
 
