@@ -478,7 +478,7 @@ def _comparison_table(compared: xr.Dataset, targets: Sequence[Target]) -> str:
             cells = f'<td rowspan="{span}">{html.escape(label)}</td>' + cells
         body.append(f"<tr>{cells}</tr>")
     return (_table(head + "".join(body))
-            + f'<p class="note">{html.escape(comparison_note(compared))}</p>')
+            + f'<p class="note">{html.escape(comparison_note(compared, targets))}</p>')
 
 
 def _parameter_differences(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:

@@ -237,17 +237,22 @@ def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = No
 
     header, rows = comparison_rows(compared, targets)
     table = _fitted(header, rows, left=(0, 1), width=width)
-    return f"{table}\n\n{textwrap.fill(comparison_note(compared), min(width, 100))}"
+    note = comparison_note(compared, targets)
+    return f"{table}\n\n{textwrap.fill(note, min(width, 100))}"
 
 
-def comparison_note(compared: xr.Dataset) -> str:
-    """What the columns of `comparison_rows` mean."""
+def comparison_note(compared: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
+    """What the columns of `comparison_rows` mean, and which targets the run ends before."""
     reference = str(compared.scenario.values[0])
+    beyond = str(attainment(compared, targets).attrs["beyond_horizon"])
+    unreached = (f" {NOT_REACHED.capitalize()} (the run ends {int(compared['year'].max())}): "
+                 f"{beyond}." if beyond else "")
     if "discordant" in compared:
         return (f"Diff: the scenario minus {reference}, the reference; probabilities in "
                 "percentage points +- one standard error, on the same draws. "
-                + PROBABILITY_MEANING)
-    return f"Diff: the scenario minus {reference}, the reference. {DETERMINISTIC_MEANING}"
+                + PROBABILITY_MEANING + unreached)
+    return (f"Diff: the scenario minus {reference}, the reference. {DETERMINISTIC_MEANING}"
+            + unreached)
 
 
 def comparison_rows(compared: xr.Dataset, targets: Sequence[Target] | None = None

@@ -79,3 +79,20 @@ def test_comparison_panels_one_per_indicator_a_colour_and_probability_per_scenar
         legend = [text.get_text() for text in figure.legends[0].get_texts()]
         assert legend[:len(SIX)] == [line.get_label() for line in medians]
         pyplot().close(figure)
+
+
+def test_a_comparison_ending_before_the_target_year_says_so():
+    from nmmsim.analysis import deterministic_comparison
+
+    short = deterministic_comparison([nmmsim.simulate(SHIPPED[name], end_year=2027)
+                                      for name in ("baseline", "hub_fdi")])
+    text = " ".join(comparison_table(short, width=80).split())
+    assert "Not reached by this horizon (the run ends 2027): Average real GRDP growth" in text
+
+
+def test_deterministic_comparison_refuses_runs_of_different_years():
+    from nmmsim.analysis import deterministic_comparison
+
+    with pytest.raises(nmmsim.NmmsimError, match="cover different years"):
+        deterministic_comparison([nmmsim.simulate(SHIPPED["baseline"], end_year=2027),
+                                  nmmsim.simulate(SHIPPED["hub_fdi"])])
