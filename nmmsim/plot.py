@@ -233,6 +233,21 @@ def fan_grid(
     return fig
 
 
+def _heading(target: Target, name: str, da: xr.DataArray, horizon: int) -> str:
+    """The title of the panel that plots ``da`` (named ``name``) for ``target``: what is drawn,
+    over a horizon that may end before or after the target year."""
+    heading = target.description
+    if target.measure != "level" and name == target.variable:
+        # the variable itself, not the target's measure: say what is drawn
+        heading = str(da.attrs.get("long_name", name))
+    elif target.measure != "level" and horizon != target.year:
+        # the description names the target's period; the line is the average to each year
+        heading += f"\n(average from {target.from_year} to each year)"
+    if target.year > horizon:  # no band: the run ends before the target year
+        heading += f"\n(target year {target.year}: not reached by this horizon)"
+    return heading
+
+
 def fan_panels(
     quantiles: xr.Dataset,
     targets: Sequence[Target],
@@ -271,15 +286,8 @@ def _draw_targets(
         if reached and attainment is not None and "probability" in attainment:
             point = attainment.sel(target=target.target, year=target.year)
             probability = (float(point.probability), float(point.lower), float(point.upper))
-        heading = target.description
+        heading = _heading(target, name, da, horizon)
         unmeasured = target.measure != "level" and name == target.variable
-        if unmeasured:  # the variable itself, not the target's measure: say what is drawn
-            heading = str(da.attrs.get("long_name", name))
-        elif target.measure != "level" and horizon != target.year:
-            # the description names the target's period; the line is the average to each year
-            heading += f"\n(average from {target.from_year} to each year)"
-        if not reached:  # no band: the run ends before the target year
-            heading += f"\n(target year {target.year}: not reached by this horizon)"
         fan_chart(da, bands=bands, label=label,
                   target=target if reached and not unmeasured else None,
                   probability=probability,
@@ -401,12 +409,14 @@ def compare_fan_chart(
     horizon = int(quantiles["year"].max())
     year = min(target.year, horizon)
     for index, scenario in enumerate(names):
-        _, da = _indicator_quantiles(quantiles.sel(scenario=scenario), target)
+        name, da = _indicator_quantiles(quantiles.sel(scenario=scenario), target)
         colour = _colour(index)
         last = index == len(names) - 1  # observed history after the scenarios in the legend
         fan_chart(da, bands=(), ax=ax, color=colour,
                   label=_scenario_label(scenario, target, attainment, horizon),
-                  history=history if last else None, title=_wrapped(target.description))
+                  history=history if last else None,
+                  title="\n".join(_wrapped(line)
+                                   for line in _heading(target, name, da, horizon).split("\n")))
         if band is not None:
             point = da.sel(year=year)
             ax.vlines(_bar_position(year, horizon, index, len(names)),

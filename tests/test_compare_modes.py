@@ -96,3 +96,18 @@ def test_deterministic_comparison_refuses_runs_of_different_years():
     with pytest.raises(nmmsim.NmmsimError, match="cover different years"):
         deterministic_comparison([nmmsim.simulate(SHIPPED["baseline"], end_year=2027),
                                   nmmsim.simulate(SHIPPED["hub_fdi"])])
+
+
+@pytest.mark.parametrize(("end_year", "says"), [(2035, "(average from 2021 to each year)"),
+                                                (2027, "not reached by this horizon")])
+def test_comparison_panel_titles_match_the_horizon(end_year, says):
+    from nmmsim.analysis import deterministic_comparison, quantiles
+
+    targets = load_targets()
+    compared = deterministic_comparison([nmmsim.simulate(SHIPPED[name], end_year=end_year)
+                                         for name in ("baseline", "hub_fdi")])
+    figures = compare_panels(quantiles(target_measures(compared, targets)), targets)
+    growth = figures[0].axes[0].get_title()
+    assert growth.startswith("Average real GRDP growth 2021-2030") and says in growth
+    for figure in figures:
+        pyplot().close(figure)
