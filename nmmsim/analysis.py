@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "QUANTILES",
     "attainment",
+    "deterministic_comparison",
     "margin",
     "observed_history",
     "paired_differences",
@@ -265,6 +266,39 @@ def paired_differences(compared: xr.Dataset, confidence: float = 0.95) -> xr.Dat
     dataset.attrs.update({"reference_scenario": compared.attrs["reference_scenario"],
                           "draws": draws, "confidence": confidence})
     return dataset
+
+
+def deterministic_comparison(results: Sequence[xr.Dataset]) -> xr.Dataset:
+    """Deterministic runs of several scenarios side by side, along a ``scenario`` dimension (the
+    first is the reference), as `nmmsim.compare` puts Monte Carlo runs.
+
+    The runs must cover the same years. Attributes the runs share are kept;
+    ``scenario_file`` and ``scenario_sha256`` list each run's, ``reference_scenario`` names the
+    first. There are no paired differences: a deterministic run has one path, so the
+    difference between two scenarios is the difference of their values.
+
+    Raises
+    ------
+    NmmsimError
+        If fewer than two runs are given, their names repeat, or their years differ.
+    """
+    names = [str(r.attrs.get("scenario", "")) for r in results]
+    if len(results) < 2 or len(set(names)) != len(names):
+        raise NmmsimError(f"a comparison needs at least two scenarios with distinct names, "
+                          f"got {names}")
+    years = [tuple(int(y) for y in r["year"].values) for r in results]
+    if len(set(years)) != 1:
+        raise NmmsimError("the deterministic runs cover different years: "
+                          + "; ".join(f"{n} {y[0]}-{y[-1]}" for n, y in zip(names, years,
+                                                                           strict=True)))
+    compared = xr.concat(results, dim=xr.DataArray(names, dims="scenario", name="scenario"),
+                         combine_attrs="drop_conflicts")
+    compared.attrs.update({
+        "scenario": ", ".join(names), "reference_scenario": names[0],
+        **{key: "; ".join(str(r.attrs[key]) for r in results)
+           for key in ("scenario_file", "scenario_sha256") if all(key in r.attrs for r in results)},
+    })
+    return compared
 
 
 def quantiles(result: xr.Dataset, levels: Sequence[float] = QUANTILES) -> xr.Dataset:

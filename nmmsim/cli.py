@@ -163,11 +163,13 @@ def _parser() -> argparse.ArgumentParser:
     posterior.set_defaults(command=_condition)
 
     versus = commands.add_parser(
-        "compare", help="run scenarios on the same Monte Carlo draws and compare their attainment")
+        "compare", help="compare scenarios: their deterministic paths, or with --draws their "
+        "attainment on the same Monte Carlo draws")
     versus.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
                         help="scenario files (TOML) or shipped scenario names; the first is the "
                              "reference")
-    _sampling_options(versus, draws_help="number of draws", required=True)
+    _sampling_options(versus, draws_help="number of Monte Carlo draws, the same for every "
+                      "scenario (default: compare the deterministic paths)")
     versus.add_argument("--end-year", type=int, default=2030, help="last projected year")
     versus.add_argument("--out", type=Path, default=Path("results"),
                         help="directory for compare_<A>_vs_<B>.nc, .csv, _<target year>.csv, "
@@ -333,12 +335,17 @@ def _load_sensitivity(path: Path) -> Any:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    import shutil
+
     from nmmsim.analysis import parameter_differences
     from nmmsim.atomic import check_writable, staged_directory
-    from nmmsim.engine import compare
-    from nmmsim.observed import load_observed
     from nmmsim.report import write_comparison_report
-    from nmmsim.report_text import comparison_frame, comparison_table, parameter_difference_lines
+    from nmmsim.report_text import (
+        comparison_frame,
+        comparison_table,
+        deterministic_comparison_frame,
+        parameter_difference_lines,
+    )
     from nmmsim.results import with_provenance, write_provenance, write_results
     from nmmsim.scenario import load_scenario, resolve_scenario_path
     from nmmsim.targets import load_targets
@@ -351,27 +358,28 @@ def _compare(args: argparse.Namespace) -> int:
     inputs = _provenance(files, args)
     targets = load_targets(files.targets)
     stem = comparison_stem([s.name for s in scenarios])
-    result = compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
-                     workers=args.workers, scheduler=args.scheduler, end_year=args.end_year,
-                     observed=load_observed(files.observed_region), posterior=files.posterior,
-                     uncertainty=args.uncertainty, targets=targets,
-                     progress=_progress_bar(sys.stderr))
+    result = _compared(args, scenarios, files, targets)
     years = result["year"].values
     result = with_provenance(result, {**inputs, "start_year": int(years.min()),
                                       "end_year": int(years.max()),
                                       "parameter_differences": "\n".join(
                                           parameter_difference_lines(differences)) or "none"})
-    table = comparison_table(result, targets)
+    table = comparison_table(result, targets, width=shutil.get_terminal_size().columns)
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
-        frame = comparison_frame(result, targets)
+        frame = (comparison_frame if args.draws is not None
+                 else deterministic_comparison_frame)(result, targets)
         year = int(frame.year.max()) if len(frame) else int(result.year.max())
         frame.to_csv(staging / f"{stem}_{year}.csv", index=False, float_format="%.10g")
         write_provenance(result, staging / f"{stem}_provenance.csv")
         write_comparison_report(result, staging / f"{stem}.html", scenarios=scenarios,
                                 targets=targets)
-    print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
-          f"{result.attrs['seed']}, common random numbers")
+    if args.draws is None:
+        print(f"Compared {', '.join(s.name for s in scenarios)}: deterministic paths (the "
+              "expected-damage path at the calibrated parameters)")
+    else:
+        print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
+              f"{result.attrs['seed']}, common random numbers")
     print(_input_lines(inputs))
     if differences:
         print("Model parameters set differently (not levers; part of the differences below):")
@@ -381,6 +389,25 @@ def _compare(args: argparse.Namespace) -> int:
                                               f"{stem}_provenance.csv", f"{stem}.html")]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+def _compared(args: argparse.Namespace, scenarios: Sequence[Any], files: InputFiles,
+              targets: Sequence[Any]) -> Any:
+    """The scenarios on the same Monte Carlo draws (`nmmsim.compare`) with ``--draws``, else
+    their deterministic paths side by side (`nmmsim.analysis.deterministic_comparison`)."""
+    from nmmsim.analysis import deterministic_comparison
+    from nmmsim.engine import compare, simulate
+    from nmmsim.observed import load_observed
+
+    common: dict[str, Any] = {"end_year": args.end_year, "posterior": files.posterior,
+                              "uncertainty": args.uncertainty,
+                              "observed": load_observed(files.observed_region),
+                              "targets": targets}
+    if args.draws is None:
+        return deterministic_comparison([simulate(s, **common) for s in scenarios])
+    return compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
+                   workers=args.workers, scheduler=args.scheduler,
+                   progress=_progress_bar(sys.stderr), **common)
 
 
 def comparison_stem(names: Sequence[str]) -> str:

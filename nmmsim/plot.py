@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import xarray as xr
@@ -29,12 +29,17 @@ __all__ = [
     "attainment_chart",
     "compare_fan_chart",
     "compare_grid",
+    "compare_panels",
     "fan_chart",
     "fan_grid",
+    "fan_panels",
     "indices_over_time",
     "province_grid",
+    "province_panels",
+    "province_title",
     "pyplot",
     "sensitivity_grid",
+    "sensitivity_panels",
     "tornado_chart",
 ]
 
@@ -170,6 +175,14 @@ def _grid(panels: int, columns: int, width: float = 4.3, height: float = 3.1) ->
     return figure, list(axes.flat)[:panels]
 
 
+def _panels(count: int, width: float = 4.4, height: float = 3.2) -> tuple[list[Figure], list[Axes]]:
+    """``count`` figures of one axes each, for a page that lays them out itself (an HTML grid
+    that reflows with the width of the screen)."""
+    created = [pyplot().subplots(figsize=(width, height), layout="constrained")
+               for _ in range(count)]
+    return [figure for figure, _ in created], [ax for _, ax in created]
+
+
 def _same_years(axes: Sequence[Axes]) -> None:
     """One span of years in every panel, from the earliest observed year drawn in any."""
     left = min(ax.get_xlim()[0] for ax in axes)
@@ -178,9 +191,11 @@ def _same_years(axes: Sequence[Axes]) -> None:
         ax.set_xlim(left, right)
 
 
-def _legend_below(figure: Any, ax: Axes) -> None:
+def _legend_below(figure: Any, ax: Axes, columns: int | None = None) -> None:
+    """The legend of ``ax`` below the figure, in rows of ``columns`` entries (default: one row)."""
     handles, labels = ax.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+    figure.legend(handles, labels, loc="outside lower center",
+                  ncols=min(len(labels), columns or len(labels)), fontsize=8)
 
 
 def _history_key(name: str, target: Target) -> str:
@@ -208,8 +223,62 @@ def fan_grid(
     ``bands=()`` and a ``label`` for its single line, so the legend lists only what is drawn.
     """
     modelled = [t for t in targets if t.modelled]
-    horizon = int(quantiles["year"].max())
     figure, axes = _grid(len(modelled), columns)
+    _draw_targets(axes, quantiles, modelled, attainment=attainment, history=history,
+                  bands=bands, label=label)
+    _legend_below(figure, axes[0])
+    if title:
+        figure.suptitle(title, fontsize=11)
+    fig: Figure = figure
+    return fig
+
+
+def _heading(target: Target, name: str, da: xr.DataArray, horizon: int) -> str:
+    """The title of the panel that plots ``da`` (named ``name``) for ``target``: what is drawn,
+    over a horizon that may end before or after the target year."""
+    heading = target.description
+    if target.measure != "level" and name == target.variable:
+        # the variable itself, not the target's measure: say what is drawn
+        heading = str(da.attrs.get("long_name", name))
+    elif target.measure != "level" and horizon != target.year:
+        # the description names the target's period; the line is the average to each year
+        heading += f"\n(average from {target.from_year} to each year)"
+    if target.year > horizon:  # no band: the run ends before the target year
+        heading += f"\n(target year {target.year}: not reached by this horizon)"
+    return heading
+
+
+def fan_panels(
+    quantiles: xr.Dataset,
+    targets: Sequence[Target],
+    *,
+    attainment: xr.Dataset | None = None,
+    history: Mapping[str, Mapping[int, float]] | None = None,
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
+) -> list[Figure]:
+    """The panels of `fan_grid`, each its own figure (for a page that reflows them), on the same
+    years; the first holds the legend."""
+    modelled = [t for t in targets if t.modelled]
+    figures, axes = _panels(len(modelled))
+    _draw_targets(axes, quantiles, modelled, attainment=attainment, history=history,
+                  bands=bands, label=label)
+    _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def _draw_targets(
+    axes: Sequence[Axes],
+    quantiles: xr.Dataset,
+    modelled: Sequence[Target],
+    *,
+    attainment: xr.Dataset | None,
+    history: Mapping[str, Mapping[int, float]] | None,
+    bands: Sequence[tuple[float, float]],
+    label: str | None,
+) -> None:
+    """One fan chart per target on ``axes``, titled by what it plots, on the same years."""
+    horizon = int(quantiles["year"].max())
     for ax, target in zip(axes, modelled, strict=True):
         name, da = _indicator_quantiles(quantiles, target)
         reached = target.year <= horizon
@@ -217,26 +286,14 @@ def fan_grid(
         if reached and attainment is not None and "probability" in attainment:
             point = attainment.sel(target=target.target, year=target.year)
             probability = (float(point.probability), float(point.lower), float(point.upper))
-        heading = target.description
+        heading = _heading(target, name, da, horizon)
         unmeasured = target.measure != "level" and name == target.variable
-        if unmeasured:  # the variable itself, not the target's measure: say what is drawn
-            heading = str(da.attrs.get("long_name", name))
-        elif target.measure != "level" and horizon != target.year:
-            # the description names the target's period; the line is the average to each year
-            heading += f"\n(average from {target.from_year} to each year)"
-        if not reached:  # no band: the run ends before the target year
-            heading += f"\n(target year {target.year}: not reached by this horizon)"
         fan_chart(da, bands=bands, label=label,
                   target=target if reached and not unmeasured else None,
                   probability=probability,
                   history=(history or {}).get(_history_key(name, target)), ax=ax,
                   title=heading)
     _same_years(axes)
-    _legend_below(figure, axes[0])
-    if title:
-        figure.suptitle(title, fontsize=11)
-    fig: Figure = figure
-    return fig
 
 
 def compare_grid(
@@ -249,14 +306,41 @@ def compare_grid(
     """One overlaid comparison chart (`compare_fan_chart`) per modelled target on one page."""
     modelled = [t for t in targets if t.modelled]
     figure, axes = _grid(len(modelled), columns)
-    for ax, target in zip(axes, modelled, strict=True):
-        name, _ = _indicator_quantiles(compared.isel(scenario=0), target)
-        compare_fan_chart(compared, target, history=(history or {}).get(_history_key(name, target)),
-                          ax=ax)
-    _same_years(axes)
+    _draw_comparisons(axes, compared, modelled, history=history)
     _legend_below(figure, axes[0])
     fig: Figure = figure
     return fig
+
+
+def compare_panels(
+    compared: xr.Dataset,
+    targets: Sequence[Target],
+    *,
+    attainment: xr.Dataset | None = None,
+    history: Mapping[str, Mapping[int, float]] | None = None,
+) -> list[Figure]:
+    """Small multiples of a comparison: one figure per modelled target (for a page that
+    reflows them), each scenario in its colour (`compare_fan_chart`), on the same years; each
+    panel has its legend, with the scenarios' attainment of its target when ``attainment`` is
+    given. ``compared`` is a Monte Carlo comparison or the quantiles of a deterministic one
+    (`nmmsim.analysis.quantiles`), whose panels draw the paths without bands."""
+    modelled = [t for t in targets if t.modelled]
+    figures, axes = _panels(len(modelled), height=3.2 + 0.18 * compared.sizes["scenario"])
+    _draw_comparisons(axes, compared, modelled, attainment=attainment, history=history)
+    for figure, ax in zip(figures, axes, strict=True):
+        _legend_below(figure, ax, columns=1)
+    return figures
+
+
+def _draw_comparisons(axes: Sequence[Axes], compared: xr.Dataset, modelled: Sequence[Target], *,
+                      history: Mapping[str, Mapping[int, float]] | None,
+                      attainment: xr.Dataset | None = None) -> None:
+    band = (0.1, 0.9) if "discordant" in compared else None
+    for ax, target in zip(axes, modelled, strict=True):
+        name, _ = _indicator_quantiles(compared.isel(scenario=0), target)
+        compare_fan_chart(compared, target, band=band, attainment=attainment,
+                          history=(history or {}).get(_history_key(name, target)), ax=ax)
+    _same_years(axes)
 
 
 def _indicator_quantiles(quantiles: xr.Dataset, target: Target) -> tuple[str, xr.DataArray]:
@@ -272,10 +356,16 @@ def _indicator_quantiles(quantiles: xr.Dataset, target: Target) -> tuple[str, xr
 
 
 def attainment_chart(attainment: xr.Dataset, ax: Axes | None = None,
-                     title: str = "Probability of attainment, measured in each year") -> Axes:
-    """Probability of attaining each target (and all at once) if measured in each year."""
+                     title: str = "Probability of attainment, measured in each year",
+                     legend: Literal["right", "below"] = "right") -> Axes:
+    """Probability of attaining each target (and all at once) if measured in each year.
+
+    The legend goes to the right of the chart (a wide figure, the default) or below it (a
+    narrow one, which a phone shows at a readable size).
+    """
     if ax is None:
-        _, ax = pyplot().subplots(figsize=(10.0, 4.5), layout="constrained")
+        size = (10.0, 4.5) if legend == "right" else (4.6, 6.4)
+        _, ax = pyplot().subplots(figsize=size, layout="constrained")
     assert ax is not None
     years = attainment["year"].values
     for index, target in enumerate(attainment["target"].values):
@@ -289,7 +379,10 @@ def attainment_chart(attainment: xr.Dataset, ax: Axes | None = None,
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, linewidth=0.5)
     ax.tick_params(labelsize=7)
-    ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    if legend == "right":
+        ax.legend(fontsize=6.5, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=1)
     return ax
 
 
@@ -297,18 +390,64 @@ def compare_fan_chart(
     quantiles: xr.Dataset,
     target: Target,
     *,
-    band: tuple[float, float] = (0.1, 0.9),
+    band: tuple[float, float] | None = (0.1, 0.9),
+    attainment: xr.Dataset | None = None,
     history: Mapping[int, float] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """The scenarios of a comparison overlaid: each scenario's band and median in its colour."""
+    """One indicator of a comparison, each scenario in its own colour: its median by year and,
+    at the target year, its ``band`` of quantiles as a vertical bar (side by side, so the
+    scenarios stay apart where overlaid fans would blur). ``band=None`` draws the lines only (a
+    deterministic comparison).
+
+    With ``attainment`` (`nmmsim.analysis.attainment` of the comparison) each scenario's
+    legend entry gives its probability of attaining the target, or whether its deterministic
+    path meets it.
+    """
     ax = _axes(ax)
-    for index, scenario in enumerate(quantiles["scenario"].values):
-        _, da = _indicator_quantiles(quantiles.sel(scenario=scenario), target)
-        fan_chart(da, bands=[band], ax=ax, color=_colour(index), label=str(scenario),
-                  history=history if index == 0 else None, title=target.description)
-    _target_band(ax, target)
+    names = [str(s) for s in quantiles["scenario"].values]
+    horizon = int(quantiles["year"].max())
+    year = min(target.year, horizon)
+    for index, scenario in enumerate(names):
+        name, da = _indicator_quantiles(quantiles.sel(scenario=scenario), target)
+        colour = _colour(index)
+        last = index == len(names) - 1  # observed history after the scenarios in the legend
+        fan_chart(da, bands=(), ax=ax, color=colour,
+                  label=_scenario_label(scenario, target, attainment, horizon),
+                  history=history if last else None,
+                  title="\n".join(_wrapped(line)
+                                   for line in _heading(target, name, da, horizon).split("\n")))
+        if band is not None:
+            point = da.sel(year=year)
+            ax.vlines(_bar_position(year, horizon, index, len(names)),
+                      float(point.sel(quantile=band[0])), float(point.sel(quantile=band[1])),
+                      color=colour, linewidth=3, alpha=0.7, gid="band")
+    if target.year <= horizon:
+        _target_band(ax, target)
     return ax
+
+
+def _bar_position(year: int, horizon: int, index: int, count: int) -> float:
+    """Where scenario ``index`` of ``count`` draws its range at ``year``: in a row after the
+    last year when the range is the last year's, else side by side around ``year``."""
+    if year == horizon:
+        return year + 0.4 + 0.3 * index
+    return year + 0.9 * (index - (count - 1) / 2) / count
+
+
+def _scenario_label(scenario: str, target: Target, attainment: xr.Dataset | None,
+                    horizon: int) -> str:
+    """A scenario's legend entry: its name, with its attainment of ``target`` when known."""
+    if attainment is None or target.year > horizon or target.target not in attainment.target:
+        return scenario
+    point = attainment.sel(target=target.target, year=target.year, scenario=scenario)
+    if "probability" in point:
+        from nmmsim.report_text import percent_interval
+
+        shown, low, high = percent_interval(float(point.probability), float(point.lower),
+                                            float(point.upper))
+        return f"{scenario}: P = {shown}% [{low}-{high}%]"
+    return f"{scenario}: {'meets' if bool(point.met) else 'misses'} the target"
 
 
 def _colour(index: int) -> str:
@@ -341,10 +480,11 @@ def tornado_chart(indices: xr.Dataset, target: str, *, year: int | None = None,
         ax.barh(positions, point[f"S1{suffix}"].fillna(0.0).values[order], height=0.45,
                 color="tab:blue", label="first order (S1)", gid="bar")
     ax.set_yticks(positions, labels, fontsize=7)
-    ax.set_xlabel("Sobol' index" if sobol else "mean |elementary effect|", fontsize=8)
+    ax.set_xlabel(_sobol_label("Sobol' index", point[f"ST{suffix}"]) if sobol
+                  else "mean |elementary effect|", fontsize=8)
     description = str(indices.description.sel(target=target).values)
-    ax.set_title(f"{description}: {'attained' if quantity == 'attained' else 'value'}, {year}",
-                 fontsize=9)
+    ax.set_title(_wrapped(f"{description}: {'attained' if quantity == 'attained' else 'value'}, "
+                          f"{year}"), fontsize=9)
     ax.tick_params(labelsize=7)
     ax.grid(axis="x", alpha=0.3, linewidth=0.5)
     ax.legend(fontsize=7, loc="lower right")
@@ -362,12 +502,30 @@ def indices_over_time(indices: xr.Dataset, target: str, *, quantity: str = "valu
         ax.plot(years, series.values, marker="o", markersize=3, color=_colour(index),
                 label=str(group))
     ax.set_ylim(bottom=0)
-    ax.set_ylabel("total Sobol' index", fontsize=8)
-    ax.set_title(f"{indices.description.sel(target=target).values}: {quantity} by year",
+    ax.set_ylabel(_sobol_label("total Sobol' index", point.ST_group), fontsize=8)
+    ax.set_title(_wrapped(f"{indices.description.sel(target=target).values}: {quantity} by year"),
                  fontsize=9)
     ax.grid(alpha=0.3, linewidth=0.5)
     ax.tick_params(labelsize=7)
     return ax
+
+
+#: Characters a panel title holds on one line at fontsize 9 in a 4.4-inch panel.
+_TITLE_WIDTH = 48
+
+
+def _wrapped(title: str) -> str:
+    """``title`` in lines that fit a panel (a long title would run over its neighbours)."""
+    import textwrap
+
+    return textwrap.fill(title, _TITLE_WIDTH)
+
+
+def _sobol_label(label: str, index: xr.DataArray) -> str:
+    """An axis label for Sobol' indices that says, when one exceeds 1, what that means."""
+    if float(index.max(skipna=True).fillna(0.0)) > 1.0:
+        return f"{label} (above 1: estimation noise)"
+    return label
 
 
 def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,
@@ -375,16 +533,33 @@ def sensitivity_grid(indices: xr.Dataset, *, over_time: bool = False,
     """One chart per target: grouped tornado bars for the last year, or indices over time."""
     targets = [str(t) for t in indices["target"].values]
     figure, axes = _grid(len(targets), columns, width=4.6, height=3.0)
+    _draw_sensitivities(axes, indices, targets, over_time=over_time, quantity=quantity)
+    if over_time and "ST_group" in indices:
+        _legend_below(figure, axes[0])
+    fig: Figure = figure
+    return fig
+
+
+def sensitivity_panels(indices: xr.Dataset, *, over_time: bool = False,
+                       quantity: str = "value") -> list[Figure]:
+    """The panels of `sensitivity_grid`, each its own figure (for a page that reflows them);
+    over time, the first holds the legend of the parameter groups."""
+    targets = [str(t) for t in indices["target"].values]
+    figures, axes = _panels(len(targets), width=4.6, height=3.2)
+    _draw_sensitivities(axes, indices, targets, over_time=over_time, quantity=quantity)
+    if over_time and "ST_group" in indices:
+        _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def _draw_sensitivities(axes: Sequence[Axes], indices: xr.Dataset, targets: Sequence[str], *,
+                        over_time: bool, quantity: str) -> None:
     grouped = "ST_group" in indices
     for ax, target in zip(axes, targets, strict=True):
         if over_time and grouped:
             indices_over_time(indices, target, quantity=quantity, ax=ax)
         else:
             tornado_chart(indices, target, quantity=quantity, grouped=grouped, ax=ax, top=8)
-    if over_time and grouped:
-        _legend_below(figure, axes[0])
-    fig: Figure = figure
-    return fig
 
 
 def province_grid(
@@ -407,14 +582,42 @@ def province_grid(
     da = quantiles[variable]
     areas = [str(a) for a in da["area"].values]
     figure, axes = _grid(len(areas), columns, width=2.6, height=2.0)
-    for index, (ax, area) in enumerate(zip(axes, areas, strict=True)):
-        fan_chart(da.sel(area=area), bands=bands, label=label, ax=ax, title=area,
-                  color="tab:purple" if area.startswith("region_") else "tab:blue")
+    _draw_areas(axes, da, areas, bands=bands, label=label)
+    for index, ax in enumerate(axes):
         if index % columns:
             ax.set_ylabel("")
-    _same_years(axes)
     _legend_below(figure, axes[0])
-    figure.suptitle(title or f"{da.attrs.get('long_name', variable)} "
-                    f"({da.attrs.get('units', '')}), by province and region", fontsize=10)
+    figure.suptitle(title or province_title(da), fontsize=10)
     fig: Figure = figure
     return fig
+
+
+def province_panels(
+    quantiles: xr.Dataset,
+    *,
+    variable: str = "grdp_nominal_by_area",
+    bands: Sequence[tuple[float, float]] = BANDS,
+    label: str | None = None,
+) -> list[Figure]:
+    """The panels of `province_grid`, each its own figure (for a page that reflows them), on
+    the same years; the first holds the legend. `province_title` says what they plot."""
+    da = quantiles[variable]
+    areas = [str(a) for a in da["area"].values]
+    figures, axes = _panels(len(areas), width=4.2, height=2.9)
+    _draw_areas(axes, da, areas, bands=bands, label=label)
+    _legend_below(figures[0], axes[0], columns=3)
+    return figures
+
+
+def province_title(da: xr.DataArray) -> str:
+    """What the provincial panels of ``da`` plot, from its attrs."""
+    return (f"{da.attrs.get('long_name', da.name)} ({da.attrs.get('units', '')}), by province "
+            "and region")
+
+
+def _draw_areas(axes: Sequence[Axes], da: xr.DataArray, areas: Sequence[str], *,
+                bands: Sequence[tuple[float, float]], label: str | None) -> None:
+    for ax, area in zip(axes, areas, strict=True):
+        fan_chart(da.sel(area=area), bands=bands, label=label, ax=ax, title=area,
+                  color="tab:purple" if area.startswith("region_") else "tab:blue")
+    _same_years(axes)

@@ -21,7 +21,6 @@ import xarray as xr
 from nmmsim.analysis import attainment as compute_attainment
 from nmmsim.analysis import (
     observed_history,
-    paired_differences,
     parameter_differences,
     quantiles,
     target_measures,
@@ -32,10 +31,17 @@ from nmmsim.report_text import (
     DETERMINISTIC_MEANING,
     NOT_REACHED,
     PROBABILITY_MEANING,
+    SOBOL_NOISE,
+    compact_path,
+    comparison_note,
+    comparison_rows,
     format_figure,
+    format_lever,
+    lever_rows,
     parameter_difference_lines,
     percent_interval,
     province_frame,
+    province_overrides,
     target_rows,
     targets_not_on,
 )
@@ -53,11 +59,16 @@ table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.met td { background: #eef8ee; } tr.short td { background: #fdf1ee; }
+tr.differs td { background: #fff4cc; } td.derived { color: #666; font-style: italic; }
+h1, h2, h3, p, li { overflow-wrap: break-word; }
 img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.8em; }
 .note { color: #555; font-size: 0.9em; }
-.scroll { overflow-x: auto; max-width: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.6em 0; }
 .scroll table { margin: 0; }
+.charts { display: grid; gap: 0.6em; margin: 0.6em 0;
+          grid-template-columns: repeat(auto-fill, minmax(min(100%, 24em), 1fr)); }
+.charts img { width: 100%; display: block; }
 """
 
 
@@ -71,7 +82,7 @@ def write_report(
 ) -> Path:
     """Write the HTML report of one scenario's result (Monte Carlo or deterministic), with the
     sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
-    from nmmsim.plot import attainment_chart, fan_grid, sensitivity_grid
+    from nmmsim.plot import attainment_chart, fan_panels, sensitivity_panels
 
     targets_given = targets is not None
     targets = tuple(targets) if targets is not None else load_targets()
@@ -81,29 +92,29 @@ def write_report(
     name = str(result.attrs.get("scenario", "scenario"))
     monte_carlo = "probability" in attained
     if monte_carlo:
-        grid = fan_grid(summary, targets, attainment=attained, history=history,
-                        title=f"{name}: quantile bands by year, targets shaded")
+        panels = fan_panels(summary, targets, attainment=attained, history=history)
         chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median; black: "
                       "observed; green: the target.")
     else:
-        grid = fan_grid(summary, targets, history=history, bands=(), label="deterministic path",
-                        title=f"{name}: deterministic path by year, targets shaded")
+        panels = fan_panels(summary, targets, history=history, bands=(),
+                            label="deterministic path")
         chart_note = ("Line: the deterministic path (expected-damage path at the calibrated "
                       "parameters); black: observed; green: the target. Averages are drawn "
                       "as measured up to each year.")
     parts = [
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
+        _levers_section(result, scenario),
         _run_section(result),
         f"<h2>{html.escape(_targets_heading(result, custom=targets_given))}</h2>",
         _attainment_table(result, targets),
         _not_modelled(attained),
         "<h2>Fan charts</h2>",
         f'<p class="note">{chart_note}</p>',
-        _image(grid, f"Fan charts of the main indicators, {name}"),
+        _panels(panels, [f"{t.description}, {name}" for t in targets if t.modelled]),
     ]
     if monte_carlo and attained.sizes["target"]:
-        chart = attainment_chart(attained)
+        chart = attainment_chart(attained, legend="below")
         parts += ["<h2>Attainment over time</h2>",
                   f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
                   _image(chart.figure, f"Probability of attaining each target by year, {name}")]
@@ -111,15 +122,19 @@ def write_report(
         parts.append(_provinces_section(result, summary, monte_carlo=monte_carlo))
     if sensitivity is not None:
         method = str(sensitivity.attrs.get("method", ""))
+        descriptions = [str(d) for d in sensitivity.description.values]
         parts += ["<h2>Which uncertainties decide each target</h2>",
                   f'<p class="note">{html.escape(method)} sensitivity, N = '
                   f'{sensitivity.attrs.get("draws")}, seed {sensitivity.attrs.get("seed")}; '
                   f'{html.escape(str(sensitivity.attrs.get("inputs", "")))}. Bars: total index '
-                  "of each parameter group, first-order index inside, 95% intervals.</p>",
-                  _image(sensitivity_grid(sensitivity), "Sensitivity of each target, last year")]
+                  "of each parameter group, first-order index inside, 95% intervals. "
+                  f"{html.escape(SOBOL_NOISE)}</p>",
+                  _panels(sensitivity_panels(sensitivity),
+                          [f"Sensitivity of {d}, last year" for d in descriptions])]
         if "ST_group" in sensitivity:
-            parts.append(_image(sensitivity_grid(sensitivity, over_time=True),
-                                "Total Sobol' index of each parameter group by year"))
+            parts.append(_panels(sensitivity_panels(sensitivity, over_time=True),
+                                 [f"Total Sobol' index of each parameter group by year, {d}"
+                                  for d in descriptions]))
     parts += [_parameters_section(result, scenario), _sources_section(result), "</body></html>"]
     return _write("\n".join(parts), path)
 
@@ -133,37 +148,53 @@ def write_comparison_report(
 ) -> Path:
     """Write the HTML report of `nmmsim.compare`: side-by-side attainment, paired differences,
     overlaid fan charts."""
-    from nmmsim.plot import compare_grid
+    from nmmsim.plot import compare_panels
 
     targets = tuple(targets) if targets is not None else load_targets()
     attained = compute_attainment(compared, targets)
-    differences = paired_differences(compared)
-    figure = compare_grid(compared, targets, history=observed_history(_observed(compared)))
+    monte_carlo = "discordant" in compared
+    summary = compared if monte_carlo else quantiles(target_measures(compared, targets))
+    panels = compare_panels(summary, targets, attainment=attained,
+                            history=observed_history(_observed(compared)))
     names = [str(s) for s in compared.scenario.values]
     parts = [
         _header(f"nmmsim comparison: {', '.join(names)}"),
         *(_scenario_section(compared.sel(scenario=s.name), s) for s in scenarios),
+        _levers_comparison(compared, scenarios),
         _run_section(compared),
-        "<h2>Attainment side by side, and paired differences</h2>",
-        '<p class="note">Every scenario ran on the same draws (common random numbers): the '
-        f"differences against {html.escape(names[0])} are paired, with their standard errors; "
-        "where a policy moves a target's indicator the same way in most draws, they are far more "
-        "precise than the probabilities themselves.</p>",
-        _comparison_table(attained, differences, names),
+        *(["<h2>Attainment side by side, and paired differences</h2>",
+           '<p class="note">Every scenario ran on the same draws (common random numbers): the '
+           f"differences against {html.escape(names[0])} are paired, with their standard "
+           "errors; where a policy moves a target's indicator the same way in most draws, they "
+           "are far more precise than the probabilities themselves.</p>"] if monte_carlo else
+          ["<h2>Deterministic paths side by side</h2>",
+           '<p class="note">Each scenario\'s expected-damage path at the calibrated parameters; '
+           "for the probability of attaining the targets and paired differences with their "
+           "standard errors, compare with --draws.</p>"]),
+        _comparison_table(compared, targets),
         _parameter_differences(compared, scenarios),
         _not_modelled(attained),
-        "<h2>Fan charts, overlaid</h2>",
-        '<p class="note">Each scenario: 10-90% band and median.</p>',
-        _image(figure, "Overlaid fan charts of the compared scenarios"),
+        "<h2>Each indicator, scenario by scenario</h2>",
+        f'<p class="note">{_COMPARE_CHART_NOTE if monte_carlo else _COMPARE_PATH_NOTE}</p>',
+        _panels(panels, [f"{t.description}, {' and '.join(names)}"
+                         for t in targets if t.modelled]),
         _sources_section(compared),
         "</body></html>",
     ]
     return _write("\n".join(parts), path)
 
 
+_COMPARE_CHART_NOTE = ("One colour per scenario: its median by year and the 10-90% range of "
+                       "its draws in the target year, as a bar next to that year; the legend "
+                       "gives each scenario's probability of attaining the target. Black: "
+                       "observed; green: the target.")
+_COMPARE_PATH_NOTE = ("One colour per scenario: its deterministic path; the legend says whether "
+                      "it meets the target. Black: observed; green: the target.")
+
+
 def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: bool) -> str:
     """The province table (`nmmsim.report_text.province_frame`) and the provincial fan grid."""
-    from nmmsim.plot import province_grid
+    from nmmsim.plot import province_panels, province_title
 
     frame = province_frame(result)
     year = int(frame.year.iloc[0])
@@ -188,11 +219,11 @@ def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: 
         label = f"<b>{html.escape(area)}</b>" if area.startswith("region_") else html.escape(area)
         rows.append(f"<tr><td>{label}</td>{''.join(cells)}</tr>")
     if monte_carlo:
-        figure = province_grid(summary)
+        panels = province_panels(summary)
         chart_note = ("Shaded: 5-95%, 10-90% and 25-75% of the draws; line: median. Each panel "
                       "has its own scale.")
     else:
-        figure = province_grid(summary, bands=(), label="deterministic path")
+        panels = province_panels(summary, bands=(), label="deterministic path")
         chart_note = "Line: the deterministic path. Each panel has its own scale."
     parts = ["<h2>Provinces and regions</h2>",
              '<p class="note">The 15 provinces on their boundaries before 1 July 2025; '
@@ -202,10 +233,12 @@ def _provinces_section(result: xr.Dataset, summary: xr.Dataset, *, monte_carlo: 
     shown_region = str(result.attrs.get("table_region", "region_2022"))
     if shown_region != "region_2022":
         parts.append(f"<p>{html.escape(targets_not_on(result, shown_region))}</p>")
-    parts += [f'<div class="scroll"><table>{head}{"".join(rows)}</table></div>',
+    parts += [_table(head + "".join(rows)),
               f'<p class="note">{html.escape(str(frame.attrs["note"]))}</p>',
+              f"<h3>{html.escape(province_title(summary['grdp_nominal_by_area']))}</h3>",
               f'<p class="note">{chart_note}</p>',
-              _image(figure, "Fan charts of GRDP at current prices, by province and region")]
+              _panels(panels, [f"GRDP at current prices, {area}"
+                               for area in summary["grdp_nominal_by_area"]["area"].values])]
     return "\n".join(parts)
 
 
@@ -243,14 +276,31 @@ def _header(title: str) -> str:
             f"<h1>{html.escape(title)}</h1>")
 
 
+def _table(rows: str) -> str:
+    """A table of ``rows`` (HTML ``<tr>`` elements) in a box that scrolls sideways by itself
+    when the table is wider than the page."""
+    return f'<div class="scroll"><table>{rows}</table></div>'
+
+
 def _image(figure: Any, alt: str) -> str:
+    return f"<p>{_img(figure, alt)}</p>"
+
+
+def _panels(figures: Sequence[Any], alts: Sequence[str]) -> str:
+    """Charts of one panel each, in a grid that puts as many side by side as the page fits."""
+    images = "".join(_img(figure, alt) for figure, alt in zip(figures, alts, strict=True))
+    return f'<div class="charts">{images}</div>'
+
+
+def _img(figure: Any, alt: str) -> str:
+    """``figure`` as an embedded PNG (the figure is closed)."""
     from nmmsim.plot import pyplot
 
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     pyplot().close(figure)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<p><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"></p>'
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
 def _scenario_section(result: xr.Dataset, scenario: Scenario | None) -> str:
@@ -263,13 +313,90 @@ def _scenario_section(result: xr.Dataset, scenario: Scenario | None) -> str:
             "</p>")
 
 
+_LEVERS_NOTE = ("Regional levers; grey italics: derived from the levers the file sets (an amount "
+                "given as a share of the previous year's real GRDP in VND at 2024 prices, and "
+                "the reverse, at the {grdp} GRDP; a programme's spending: the sum over sources "
+                "of amount times split). FDI is the FDI registered in the year, which is "
+                "disbursed over about two years and only partly absorbed, so the totals are not "
+                "the investment made in the year.")
+
+
+def _levers_section(result: xr.Dataset, scenario: Scenario | None) -> str:
+    """The scenario's levers year by year (`nmmsim.report_text.lever_rows`); a lever that
+    never changes shows its one value across the years."""
+    if scenario is None:
+        return ""
+    years = [int(y) for y in result["year"].values][1:]
+    head = ("<tr><th>Lever</th><th>Unit</th>"
+            + "".join(f'<th class="num">{year}</th>' for year in years) + "</tr>")
+    rows = []
+    for row in lever_rows(scenario, result):
+        shown = [format_lever(v, row.unit) for v in row.values]
+        derived = "" if row.set_in_file else " derived"
+        if len(set(shown)) == 1:  # left-aligned: on a narrow screen the years run off the box
+            cells = (f'<td class="every{derived}" colspan="{len(years)}">{shown[0]} (every year)'
+                     "</td>")
+        else:
+            cells = "".join(f'<td class="num{derived}">{value}</td>' for value in shown)
+        rows.append(f"<tr><td>{html.escape(row.group)}: {html.escape(row.lever)}</td>"
+                    f"<td>{html.escape(row.unit)}</td>{cells}</tr>")
+    return ("<h3>Levers</h3>" + _table(head + "".join(rows))
+            + f'<p class="note">{html.escape(_levers_note(result, scenario))}</p>')
+
+
+def _levers_note(result: xr.Dataset, scenarios: Scenario | Sequence[Scenario]) -> str:
+    grdp = "median" if "quantile" in result["grdp"].dims else "run's"
+    notes = [_LEVERS_NOTE.format(grdp=grdp)]
+    for scenario in [scenarios] if isinstance(scenarios, Scenario) else scenarios:
+        overrides = province_overrides(scenario)
+        if overrides:
+            notes.append(f"{scenario.name} sets levers of its own for some provinces, which the "
+                         f"regional figures do not show: {'; '.join(overrides)}.")
+    return " ".join(notes)
+
+
+def _levers_comparison(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
+    """The levers of the compared scenarios side by side, the rows where they differ
+    highlighted and the values that differ from the reference's in bold."""
+    if not scenarios:
+        return ""
+    years = [int(y) for y in compared["year"].values][1:]
+    cells: dict[tuple[str, str, str], dict[str, tuple[str, bool]]] = {}
+    for scenario in scenarios:
+        for row in lever_rows(scenario, compared.sel(scenario=scenario.name)):
+            path = compact_path(years, [format_lever(v, row.unit) for v in row.values])
+            cells.setdefault((row.group, row.lever, row.unit), {})[scenario.name] = (
+                path, row.set_in_file)
+    names = [s.name for s in scenarios]
+    head = ("<tr><th>Lever</th><th>Unit</th>"
+            + "".join(f"<th>{html.escape(n)}</th>" for n in names) + "</tr>")
+    rows = []
+    for (group, lever, unit), by_scenario in cells.items():
+        # a split a scenario does not fund is 0
+        shown = [by_scenario.get(n, ("0", True)) for n in names]
+        reference = shown[0][0]
+        differs = any(set_in_file and text != reference for text, set_in_file in shown)
+        row_cells = "".join(
+            f'<td class="derived">{html.escape(text)}</td>' if not set_in_file else
+            f"<td><b>{html.escape(text)}</b></td>" if text != reference else
+            f"<td>{html.escape(text)}</td>" for text, set_in_file in shown)
+        css = ' class="differs"' if differs else ""
+        rows.append(f"<tr{css}><td>{html.escape(group)}: {html.escape(lever)}</td>"
+                    f"<td>{html.escape(unit)}</td>{row_cells}</tr>")
+    note = (f"Highlighted: the levers the scenario files set differently; bold: a value that "
+            f"differs from {names[0]}'s. The derived figures differ also because the scenarios' "
+            f"GRDP differs. {_levers_note(compared, scenarios)}")
+    return ("<h2>Levers side by side</h2>" + _table(head + "".join(rows))
+            + f'<p class="note">{html.escape(note)}</p>')
+
+
 def _run_section(result: xr.Dataset) -> str:
     keys = ("scenario_file", "scenario_sha256", "draws", "seed", "sampler", "disasters",
             "start_year", "end_year", "prices", "nmmsim_version", "reference_scenario")
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(result.attrs[k]))}</td></tr>"
                    for k in keys if k in result.attrs)
     kind = "Monte Carlo" if "draws" in result.attrs else "Deterministic (expected-damage path)"
-    return (f"<h2>How this run was made</h2><p>{kind}.</p><table>{rows}</table>"
+    return (f"<h2>How this run was made</h2><p>{kind}.</p>{_table(rows)}"
             + _inputs_table(result.attrs))
 
 
@@ -293,8 +420,9 @@ def _inputs_table(attrs: dict[Any, Any]) -> str:
     if "calibration_data_sha256" in attrs:
         notes.append(f"The calibration was fitted to observed data with sha256 "
                      f"{attrs['calibration_data_sha256']}")
-    return ("<h3>Input files</h3><table><tr><th>Role</th><th>File</th><th>sha256</th></tr>"
-            f"{rows}</table>" + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
+    return ("<h3>Input files</h3>"
+            + _table(f"<tr><th>Role</th><th>File</th><th>sha256</th></tr>{rows}")
+            + "".join(f'<p class="note">{html.escape(n)}.</p>' for n in notes))
 
 
 def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
@@ -333,29 +461,24 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
             + DETERMINISTIC_MEANING if not monte_carlo else
             "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points. "
             + PROBABILITY_MEANING)
-    return f'<table>{head}{"".join(rows)}</table><p class="note">{html.escape(note)}</p>'
+    return f'{_table(head + "".join(rows))}<p class="note">{html.escape(note)}</p>'
 
 
-def _comparison_table(attained: xr.Dataset, differences: xr.Dataset, names: list[str]) -> str:
-    head = "<tr><th>Target (2030)</th><th>Required</th>" + "".join(
-        f"<th>{html.escape(n)}</th>" for n in names) + "".join(
-        f"<th>{html.escape(n)} - {html.escape(names[0])}</th>" for n in names[1:]) + "</tr>"
-    rows = []
-    for target in attained.target.values:
-        year = int(attained.target_year.sel(target=target))
-        point = attained.sel(target=target, year=year)
-        change = differences.sel(target=target, year=year)
-        cells = "".join(f'<td class="num">{100 * float(point.probability.sel(scenario=n)):.1f}%'
-                        "</td>" for n in names)
-        cells += "".join(
-            f'<td class="num">{100 * float(change.difference.sel(scenario=n)):+.1f} '
-            f'&plusmn; {100 * float(change.standard_error.sel(scenario=n)):.1f}</td>'
-            for n in names[1:])
-        rows.append(f"<tr><td>{html.escape(str(point.description.values))}</td>"
-                    f"<td>{html.escape(str(point.bounds.values))}</td>{cells}</tr>")
-    return (f"<table>{head}{''.join(rows)}</table>"
-            '<p class="note">Differences in percentage points &plusmn; one standard error, on the '
-            f'same draws. {html.escape(PROBABILITY_MEANING)}</p>')
+def _comparison_table(compared: xr.Dataset, targets: Sequence[Target]) -> str:
+    """`nmmsim.report_text.comparison_rows` as HTML: a row per target and scenario."""
+    header, rows = comparison_rows(compared, targets)
+    head = "<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in header) + "</tr>"
+    body = []
+    for index, (label, scenario, *figures) in enumerate(rows):
+        cells = f"<td>{html.escape(scenario)}</td>" + "".join(
+            f'<td class="num">{html.escape(figure)}</td>' for figure in figures)
+        if label:  # the target spans its scenarios' rows
+            span = next((n for n, row in enumerate(rows[index + 1:], start=1) if row[0]),
+                        len(rows) - index)
+            cells = f'<td rowspan="{span}">{html.escape(label)}</td>' + cells
+        body.append(f"<tr>{cells}</tr>")
+    return (_table(head + "".join(body))
+            + f'<p class="note">{html.escape(comparison_note(compared, targets))}</p>')
 
 
 def _parameter_differences(compared: xr.Dataset, scenarios: Sequence[Scenario]) -> str:
@@ -388,8 +511,8 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(name)}</td><td>{html.escape(text)}</td></tr>"
             for name, _, text in (line.partition(": ") for line in priors.splitlines()))
-        return ("<h2>Parameters and their priors</h2><table><tr><th>Parameter</th>"
-                f"<th>Prior</th></tr>{rows}</table>")
+        return ("<h2>Parameters and their priors</h2>"
+                + _table(f"<tr><th>Parameter</th><th>Prior</th></tr>{rows}"))
     from nmmsim.parameters import REGISTRY
 
     values = dict(line.partition(": ")[::2] for line in
@@ -400,8 +523,8 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
         f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
     where = html.escape(str(result.attrs.get("parameters", "")))
     return ("<h2>Parameters</h2><p class=\"note\">Values: "
-            f"{where}, with the scenario's own settings.</p><table><tr><th>"
-            f"Parameter</th><th>Value</th><th>Unit</th></tr>{rows}</table>")
+            f"{where}, with the scenario's own settings.</p>"
+            + _table(f"<tr><th>Parameter</th><th>Value</th><th>Unit</th></tr>{rows}"))
 
 
 def _sources_section(result: xr.Dataset) -> str:
@@ -419,10 +542,10 @@ def _sources_section(result: xr.Dataset) -> str:
             rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
                     for line in lines if not set(line.strip()) <= set("|-: ")]
             head, *body = rows
-            parts.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
-                         + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
-                                                             for c in row) + "</tr>"
-                                             for row in body) + "</table>")
+            parts.append(_table("<tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
+                                + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
+                                                                    for c in row) + "</tr>"
+                                                    for row in body)))
         elif lines and lines[0].startswith("#"):
             parts.append(f'<p class="note">{html.escape(lines[0].lstrip("# "))} '
                          f"({html.escape(str(sources))})</p>")

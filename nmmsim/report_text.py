@@ -24,11 +24,39 @@ from nmmsim.targets import Target, load_targets
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AREA_INDICATORS", "NOT_REACHED", "PROVINCE_COLUMNS", "TARGETS_NOT_ON", "TargetRow",
-           "area_frame", "area_table", "comparison_frame", "comparison_table", "format_figure",
-           "parameter_difference_lines", "percent_interval", "province_frame", "province_table",
-           "province_year", "sensitivity_table", "target_frame", "target_rows", "target_table",
-           "targets_not_on"]
+    from nmmsim.scenario import Scenario
+
+__all__ = [
+    "AREA_INDICATORS",
+    "NOT_REACHED",
+    "PROVINCE_COLUMNS",
+    "SOBOL_NOISE",
+    "TARGETS_NOT_ON",
+    "LeverRow",
+    "TargetRow",
+    "area_frame",
+    "area_table",
+    "compact_path",
+    "comparison_frame",
+    "comparison_note",
+    "comparison_rows",
+    "comparison_table",
+    "deterministic_comparison_frame",
+    "format_figure",
+    "format_lever",
+    "lever_rows",
+    "parameter_difference_lines",
+    "percent_interval",
+    "province_frame",
+    "province_overrides",
+    "province_table",
+    "province_year",
+    "sensitivity_table",
+    "target_frame",
+    "target_rows",
+    "target_table",
+    "targets_not_on",
+]
 
 
 def percent_interval(probability: float, low: float, high: float) -> tuple[str, str, str]:
@@ -193,25 +221,137 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
     return _aligned(header, rows, left=(0, 3, 4)) + "\n\n" + meaning(monte_carlo)
 
 
-def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
-    """Attainment of each target in its year, scenario by scenario, and the paired differences
-    against the first scenario with their standard errors (percentage points)."""
-    attained = attainment(compared, targets)
-    differences = paired_differences(compared)
+def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None,
+                     width: int = 100) -> str:
+    """The scenarios of a comparison, target by target, as aligned text at most ``width``
+    characters wide (long target names wrap, long scenario names are shortened).
+
+    One row per target and scenario. A Monte Carlo comparison shows the median of the target's
+    indicator in its year, its difference from the reference's median, the probability of
+    attaining the target and its paired difference from the reference's in percentage points
+    with its standard error; then every modelled target at once. A deterministic comparison
+    shows each scenario's value, its difference from the reference's, and whether the target
+    is met (by what margin).
+    """
+    import textwrap
+
+    header, rows = comparison_rows(compared, targets)
+    table = _fitted(header, rows, left=(0, 1), width=width)
+    note = comparison_note(compared, targets)
+    return f"{table}\n\n{textwrap.fill(note, min(width, 100))}"
+
+
+def comparison_note(compared: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
+    """What the columns of `comparison_rows` mean, and which targets the run ends before."""
+    reference = str(compared.scenario.values[0])
+    beyond = str(attainment(compared, targets).attrs["beyond_horizon"])
+    unreached = (f" {NOT_REACHED.capitalize()} (the run ends {int(compared['year'].max())}): "
+                 f"{beyond}." if beyond else "")
+    if "discordant" in compared:
+        return (f"Diff: the scenario minus {reference}, the reference; probabilities in "
+                "percentage points +- one standard error, on the same draws. "
+                + PROBABILITY_MEANING + unreached)
+    return (f"Diff: the scenario minus {reference}, the reference. {DETERMINISTIC_MEANING}"
+            + unreached)
+
+
+def comparison_rows(compared: xr.Dataset, targets: Sequence[Target] | None = None
+                    ) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The header and rows of `comparison_table`, one row per target and scenario, the
+    target's description (with its requirement) on its first scenario's row."""
+    targets = tuple(targets) if targets is not None else load_targets()
     names = [str(n) for n in compared.scenario.values]
-    header = ("Target", *names, *(f"{n} - {names[0]}" for n in names[1:]))
-    rows = []
-    for target in attained.target.values:
-        year = int(attained.target_year.sel(target=target))
-        point = attained.sel(target=target, year=year)
-        change = differences.sel(target=target, year=year)
-        rows.append((
-            str(point.description.values),
-            *(f"{100 * float(point.probability.sel(scenario=n)):.1f}%" for n in names),
-            *(f"{100 * float(change.difference.sel(scenario=n)):+.1f} +- "
-              f"{100 * float(change.standard_error.sel(scenario=n)):.1f}" for n in names[1:]),
-        ))
-    return _aligned(header, rows, left=(0,)) + "\n\n" + meaning(monte_carlo=True)
+    monte_carlo = "discordant" in compared
+    header = (("Target", "Scenario", "Median", "Diff", "P(attained)", "Diff (points)")
+              if monte_carlo else ("Target", "Scenario", "Value", "Diff", "Met (margin)"))
+    return header, _comparison_rows(compared, targets, names, monte_carlo=monte_carlo)
+
+
+def _comparison_rows(compared: xr.Dataset, targets: Sequence[Target], names: Sequence[str], *,
+                     monte_carlo: bool) -> list[tuple[str, ...]]:
+    attained = attainment(compared, targets)
+    counted = {t.target: t for t in targets if t.modelled}
+    summary = compared if monte_carlo else quantiles(target_measures(compared, targets))
+    changes = paired_differences(compared) if monte_carlo else None
+    rows: list[tuple[str, ...]] = []
+    for name in (str(t) for t in attained.target.values):
+        target = counted[name]
+        point = attained.sel(target=name, year=target.year)
+        central = {n: _target_quantiles(summary.sel(scenario=n), target)[0.5] for n in names}
+        for index, scenario in enumerate(names):
+            label = f"{target.description} ({target.describe_bounds()} {target.unit})"
+            shift = "" if index == 0 else _signed_like(central[scenario] - central[names[0]],
+                                                       format_figure(central[names[0]]))
+            if changes is None:
+                margin_ = float(point.margin.sel(scenario=scenario))
+                verdict = f"{'yes' if bool(point.met.sel(scenario=scenario)) else 'no'} " \
+                          f"({margin_:+,.2f})"
+                rows.append((label if index == 0 else "", scenario,
+                             format_figure(central[scenario]), shift, verdict))
+                continue
+            change = changes.sel(target=name, year=target.year, scenario=scenario)
+            rows.append((label if index == 0 else "", scenario, format_figure(central[scenario]),
+                         shift, f"{100 * float(point.probability.sel(scenario=scenario)):.1f}%",
+                         "" if index == 0 else _points(change, "")))
+    if changes is None and len(attained.target):
+        year = max(counted[str(t)].year for t in attained.target.values)
+        for index, scenario in enumerate(names):
+            met_all = bool(attained.met_all.sel(year=year, scenario=scenario))
+            rows.append(("All modelled targets at once" if index == 0 else "", scenario, "", "",
+                         "yes" if met_all else "no"))
+    if changes is not None and len(attained.target):
+        year = max(counted[str(t)].year for t in attained.target.values)
+        for index, scenario in enumerate(names):
+            probability = float(attained.probability_all.sel(year=year, scenario=scenario))
+            rows.append(("All modelled targets at once" if index == 0 else "", scenario, "", "",
+                         f"{100 * probability:.1f}%",
+                         "" if index == 0 else
+                         _points(changes.sel(year=year, scenario=scenario), "_all")))
+    return rows
+
+
+def _signed_like(difference: float, shown: str) -> str:
+    """``difference`` with a sign and the decimals of the figure ``shown`` beside it.
+
+    Examples
+    --------
+    >>> _signed_like(0.0853, "7.744"), _signed_like(75.2, "1,783")
+    ('+0.085', '+75')
+    """
+    decimals = len(shown.partition(".")[2]) if "." in shown else 0
+    return f"{difference:+,.{decimals}f}"
+
+
+def _points(change: xr.Dataset, suffix: str) -> str:
+    """A paired difference and its standard error in percentage points."""
+    return (f"{100 * float(change[f'difference{suffix}']):+.1f} +- "
+            f"{100 * float(change[f'standard_error{suffix}']):.1f}")
+
+
+#: Narrowest a wrapped or shortened text column gets in `_fitted`.
+_NARROWEST = 12
+
+
+def _fitted(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[int, ...],
+            width: int) -> str:
+    """`_aligned`, at most ``width`` characters wide where it can be: the first column wraps
+    and the second is shortened (with "~" at the end) down to `_NARROWEST` characters."""
+    import textwrap
+
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+    others = sum(widths[2:]) + 2 * (len(header) - 1)  # the fixed columns and the gaps
+    first = min(widths[0], max(_NARROWEST, width - others - widths[1]))
+    second = min(widths[1], max(_NARROWEST, width - others - first))
+    lines: list[tuple[str, ...]] = []
+    pending: list[str] = []  # wrapped lines of the last label, shown beside the rows below it
+    for row in rows:
+        if row[0]:
+            lines += [(more, *("" for _ in row[1:])) for more in pending]
+            pending = textwrap.wrap(row[0], first)
+        name = row[1] if len(row[1]) <= second else row[1][:second - 1] + "~"
+        lines.append((pending.pop(0) if pending else "", name, *row[2:]))
+    lines += [(more, *("" for _ in header[1:])) for more in pending]
+    return _aligned(header, lines, left)
 
 
 def comparison_frame(compared: xr.Dataset,
@@ -260,6 +400,47 @@ def comparison_frame(compared: xr.Dataset,
     return pd.DataFrame(rows, columns=columns)
 
 
+def deterministic_comparison_frame(compared: xr.Dataset,
+                                   targets: Sequence[Target] | None = None) -> pd.DataFrame:
+    """A deterministic comparison (`nmmsim.analysis.deterministic_comparison`) in the target
+    year as a tidy table: one row per scenario and target, and one per scenario for all
+    modelled targets at once (``target`` = "all").
+
+    Columns: ``scenario``, ``target``, ``description``, ``year``, ``required``, ``unit``; the
+    indicator's ``value`` and its ``difference`` from the reference (first) scenario's value
+    (in ``unit``; empty for "all" and in the reference's own rows); ``met`` and the ``margin``
+    by which it is met (+) or missed (-), in ``unit``.
+    """
+    import pandas as pd
+
+    targets = tuple(targets) if targets is not None else load_targets()
+    attained = attainment(compared, targets)
+    names = [str(s) for s in compared.scenario.values]
+    counted = {t.target: t for t in targets if t.modelled}
+    rows: list[dict[str, object]] = []
+    for scenario in names:
+        for name in (str(t) for t in attained.target.values):
+            target = counted[name]
+            point = attained.sel(target=name, year=target.year)
+            value = float(point.value.sel(scenario=scenario))
+            rows.append({
+                "scenario": scenario, "target": name, "description": target.description,
+                "year": target.year, "required": target.describe_bounds(), "unit": target.unit,
+                "value": value,
+                "difference": (math.nan if scenario == names[0]
+                               else value - float(point.value.sel(scenario=names[0]))),
+                "met": bool(point.met.sel(scenario=scenario)),
+                "margin": float(point.margin.sel(scenario=scenario))})
+        if attained.sizes["target"]:
+            year = max(counted[str(t)].year for t in attained.target.values)
+            rows.append({"scenario": scenario, "target": "all",
+                         "description": "All modelled targets at once", "year": year,
+                         "met": bool(attained.met_all.sel(year=year, scenario=scenario))})
+    columns = ["scenario", "target", "description", "year", "required", "unit", "value",
+               "difference", "met", "margin"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _probability_columns(point: xr.Dataset, change: xr.Dataset, suffix: str,
                          is_reference: bool) -> dict[str, float]:
     columns = {"probability": float(point[f"probability{suffix}"]),
@@ -300,7 +481,14 @@ def sensitivity_table(indices: xr.Dataset, top: int = 3) -> str:
         rows.append((str(indices.description.sel(target=target).values),
                      ", ".join(f"{key} {value:.2f}" for key, value in ranked.items())
                      or "(no variance)"))
-    return _aligned(header, rows, left=(0, 1))
+    table = _aligned(header, rows, left=(0, 1))
+    return f"{table}\n\n{SOBOL_NOISE}" if name != "mu_star" else table
+
+
+#: What a Sobol' index outside [0, 1] means.
+SOBOL_NOISE = ("Sobol' indices are estimates from a finite sample: an index above 1 (or below 0) "
+               "is estimation noise, not a share of variance above 100%; the 95% half-widths "
+               "say how large it is, and more draws (--draws) shrink it.")
 
 
 def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]], left: tuple[int, ...]) -> str:
@@ -559,3 +747,158 @@ def area_table(result: xr.Dataset, area: str) -> str:
                       format_figure(start["value"]) if first != year else "",
                       format_figure(end["value"])))
     return f"{area}: deterministic path\n" + _aligned(header, table, left=(0, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class LeverRow:
+    """One regional lever of a scenario, year by year (see `lever_rows`).
+
+    ``values`` are in ``unit`` (percent for shares, VND trillion at 2024 prices for amounts),
+    one per projection year; ``set_in_file`` is False for a figure derived from the file's
+    levers (an amount's other form, a programme's spending).
+    """
+
+    group: str
+    lever: str
+    unit: str
+    values: tuple[float, ...]
+    set_in_file: bool = True
+
+
+def lever_rows(scenario: Scenario, result: xr.Dataset) -> list[LeverRow]:
+    """The scenario's regional levers in every projection year of ``result``.
+
+    Investment by source both as a share of the previous year's real GRDP and in VND trillion
+    (2024 prices): the form the file gives is the lever, the other follows from the run's real
+    GRDP (its median in a Monte Carlo run). Then the splits of each source over destinations
+    (only those it funds), the spending on the three programmes (sum over sources of amount x
+    split), efficiencies, the short-course share, the revenue reforms and named FDI projects.
+    ``[provinces.<name>]`` tables override these levers for one province; `province_overrides`
+    lists them.
+
+    The FDI lever is the region's FDI *registered* in the year (``fdi_registered`` before named
+    projects), which the model disburses over about two years and of which the provinces absorb
+    a part (``fdi_invested``); the totals add the registrations to the domestic amounts.
+    """
+    import warnings
+
+    from nmmsim.errors import ScenarioWarning
+    from nmmsim.levers import DESTINATIONS, SOURCES
+
+    years = [int(y) for y in result["year"].values][1:]
+    with warnings.catch_warnings():  # the run has shown them already
+        warnings.simplefilter("ignore", ScenarioWarning)
+        schedule = scenario.schedule(range(years[0], years[-1] + 1))
+    column = _regional_column(scenario)
+    levers = [schedule.at(year) for year in years]
+    grdp = _central(result["grdp"])
+    before = [float(grdp.sel(year=year - 1)) for year in years]
+    rows: list[LeverRow] = []
+    amounts = []
+    for i, source in enumerate(SOURCES):
+        given_share = bool(levers[0].amount_is_share[i, column])
+        given = [float(year.investment_amount[i, column]) for year in levers]
+        vnd = [g * b for g, b in zip(given, before, strict=True)] if given_share else given
+        amounts.append(vnd)
+        name = "fdi registered" if source == "fdi" else source
+        rows += [LeverRow("Investment", f"{name}, share of GRDP", "% of previous year's GRDP",
+                          tuple(100 * v / b for v, b in zip(vnd, before, strict=True)),
+                          set_in_file=given_share),
+                 LeverRow("Investment", f"{name}, amount", "VND trillion, 2024 prices",
+                          tuple(vnd), set_in_file=not given_share)]
+    total = [sum(parts) for parts in zip(*amounts, strict=True)]
+    rows += [LeverRow("Investment", "total, share of GRDP", "% of previous year's GRDP",
+                      tuple(100 * v / b for v, b in zip(total, before, strict=True)), False),
+             LeverRow("Investment", "total, amount", "VND trillion, 2024 prices", tuple(total),
+                      False)]
+    for i, source in enumerate(SOURCES):
+        for j, destination in enumerate(DESTINATIONS):
+            shares = tuple(100 * float(year.split[i, j, column]) for year in levers)
+            if any(shares):
+                rows.append(LeverRow("Split", f"{source} to {destination}", "% of the source",
+                                     shares))
+    for j, programme in enumerate(DESTINATIONS[3:], start=3):
+        spent = tuple(sum(amounts[i][k] * float(levers[k].split[i, j, column])
+                          for i in range(len(SOURCES))) for k in range(len(years)))
+        rows.append(LeverRow("Programme spending", programme, "VND trillion, 2024 prices",
+                             spent, False))
+    for group, lever, unit, field in _OTHER_LEVERS:
+        rows.append(LeverRow(group, lever, unit,
+                             tuple(100 * float(getattr(year, field)[column]) for year in levers)))
+    projects = tuple(float(year.fdi_projects.sum()) for year in levers)
+    if any(projects):
+        rows.append(LeverRow("FDI projects", "named projects, all provinces",
+                             "VND trillion, 2024 prices", projects))
+    return rows
+
+
+#: Levers of one number per province and year, as (group, label, unit, `YearLevers` field);
+#: all fractions, shown in percent.
+_OTHER_LEVERS: tuple[tuple[str, str, str, str], ...] = (
+    ("Efficiency", "capital", "% becoming capital", "capital_efficiency"),
+    ("Efficiency", "infrastructure", "% of spending delivered", "infrastructure_efficiency"),
+    ("Efficiency", "training", "% yielding trainees", "training_efficiency"),
+    ("Efficiency", "forest", "% yielding planted forest", "forest_efficiency"),
+    ("Training", "short-course share", "% of training spending", "short_course_share"),
+    ("Revenue", "hydropower reform", "% rise of industry revenue", "hydropower_revenue_uplift"),
+    ("Revenue", "border-gate reform", "% rise of product-tax revenue",
+     "border_gate_revenue_uplift"),
+)
+
+
+def province_overrides(scenario: Scenario) -> list[str]:
+    """The provinces whose ``[provinces.<name>]`` tables override regional levers, with the
+    tables they set: ``["Son La: revenue", ...]``."""
+    return [f"{province}: {', '.join(sorted(tables))}"
+            for province, tables in scenario.levers.get("provinces", {}).items()]
+
+
+def _regional_column(scenario: Scenario) -> int:
+    """Index of a province that follows the regional levers (no table of its own)."""
+    from nmmsim.provinces import PROVINCES
+
+    own = scenario.levers.get("provinces", {})
+    return next((i for i, province in enumerate(PROVINCES) if province not in own), 0)
+
+
+def _central(da: xr.DataArray) -> xr.DataArray:
+    """The median of a Monte Carlo summary, or a deterministic run's one path."""
+    if "quantile" in da.dims:
+        return da.sel(quantile=0.5)
+    return da.median("draw") if "draw" in da.dims else da
+
+
+def format_lever(value: float, unit: str) -> str:
+    """A lever's value: amounts as model figures, shares in percent with at most 2 decimals.
+
+    Examples
+    --------
+    >>> format_lever(10.4, "% of the source"), format_lever(1234.5, "VND trillion")
+    ('10.4', '1,234')
+    """
+    if unit.startswith("VND"):
+        return format_figure(value)
+    return f"{round(value, 2):g}"
+
+
+def compact_path(years: Sequence[int], values: Sequence[str]) -> str:
+    """A lever's yearly values in few words: one value when it never changes, else each run
+    of equal values with its years.
+
+    Examples
+    --------
+    >>> compact_path([2025, 2026, 2027, 2028], ["11", "12", "13", "13"])
+    '2025: 11; 2026: 12; 2027-2028: 13'
+    >>> compact_path([2025, 2026], ["8.5", "8.5"])
+    '8.5'
+    """
+    runs: list[tuple[int, int, str]] = []
+    for year, value in zip(years, values, strict=True):
+        if runs and runs[-1][2] == value:
+            runs[-1] = (runs[-1][0], year, value)
+        else:
+            runs.append((year, year, value))
+    if len(runs) == 1:
+        return runs[0][2]
+    return "; ".join(f"{first}: {value}" if first == last else f"{first}-{last}: {value}"
+                     for first, last, value in runs)

@@ -121,7 +121,7 @@ def test_compare_prints_paired_differences_and_writes_a_report(tmp_path, capsys)
     assert main(["compare", str(shipped["baseline"]), str(shipped["green_forest"]),
                  "--draws", "2048", "--seed", "2", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "green_forest - baseline" in out and "+-" in out and "common random numbers" in out
+    assert "the scenario minus baseline" in out and "+-" in out and "common random numbers" in out
     stem = "compare_baseline_vs_green_forest"  # named after the scenarios
     assert {p.name for p in tmp_path.iterdir()} == {f"{stem}.nc", f"{stem}.csv", f"{stem}_2030.csv",
                                                     f"{stem}_provenance.csv", f"{stem}.html"}
