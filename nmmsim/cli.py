@@ -237,6 +237,9 @@ def _sampling_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup,
                         help="plain Monte Carlo, Latin hypercube or Sobol' (default: mc); "
                         "sobol is balanced only for a power-of-two --draws (others run as given, "
                         "with a one-line warning)")
+    parser.add_argument("--shocks", choices=("random", "none"), default=None,
+                        help="yearly TFP shocks by province with --draws: drawn (default) or "
+                        "none, leaving parameter and disaster uncertainty only")
     parser.add_argument("--workers", type=int, default=1,
                         help="local worker processes (default: 1)")
     parser.add_argument("--scheduler", default=None,
@@ -254,6 +257,7 @@ def _run(args: argparse.Namespace) -> int:
         area_table,
         province_frame,
         province_table,
+        spread_table,
         target_frame,
         target_rows,
         target_table,
@@ -264,6 +268,7 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.targets import load_targets
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
+    _check_shocks(args)
     check_writable(args.out)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files, args)
@@ -271,7 +276,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.draws is not None:
         options = {"draws": args.draws, "seed": args.seed, "sampler": args.sampler,
                    "workers": args.workers, "scheduler": args.scheduler, "keep": args.keep,
-                   "progress": _progress_bar(sys.stderr)}
+                   "shocks": args.shocks, "progress": _progress_bar(sys.stderr)}
         if args.chunk_size is not None:
             options["chunk_size"] = args.chunk_size
     targets = load_targets(files.targets)
@@ -289,6 +294,8 @@ def _run(args: argparse.Namespace) -> int:
         table = f"{area_table(result, region)}\n\n{targets_not_on(result, region)}"
     provinces = province_frame(result)
     sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
+    spread = _spread(args, scenario, files, targets, int(result.attrs["seed"])) \
+        if args.draws is not None and args.keep == "summary" else None
     with staged_directory(args.out) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
         target_frame(target_rows(result, targets)).to_csv(
@@ -297,8 +304,10 @@ def _run(args: argparse.Namespace) -> int:
                                   for name, unit in PROVINCE_COLUMNS.items()}).to_csv(
             staging / f"{stem}_provinces.csv", index=False, float_format="%.10g")
         write_provenance(result, staging / f"{stem}_provenance.csv")
+        if spread is not None:
+            spread.to_csv(staging / f"{stem}_spread.csv", float_format="%.10g")
         write_report(result, staging / f"{stem}.html", scenario=scenario,
-                     targets=targets, sensitivity=sensitivity)
+                     targets=targets, sensitivity=sensitivity, spread=spread)
     print(f"Scenario: {scenario.name} ({scenario.path})")
     print(_input_lines(inputs))
     if args.draws is not None:
@@ -306,10 +315,32 @@ def _run(args: argparse.Namespace) -> int:
               f"{args.sampler}")
     print(table)
     print(f"\nProvinces and regions\n{province_table(provinces)}")
-    written = [args.out / f"{stem}{suffix}" for suffix in
-               (".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html")]
+    suffixes = [".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html"]
+    if spread is not None:
+        print(f"\n{spread_table(spread, int(spread.attrs['year']), int(spread.attrs['draws']))}")
+        suffixes.insert(-1, "_spread.csv")
+    written = [args.out / f"{stem}{suffix}" for suffix in suffixes]
     print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+#: Draws of each of the three runs that split a Monte Carlo run's spread by source.
+_SPREAD_DRAWS = 16_384
+
+
+def _spread(args: argparse.Namespace, scenario: Any, files: InputFiles, targets: Any,
+            seed: int) -> Any:
+    """Where a Monte Carlo run's spread comes from (`nmmsim.sources`): three runs of at most
+    16,384 draws on the run's seed, in the target year (or the last year before it)."""
+    from nmmsim.observed import load_observed
+    from nmmsim.sources import uncertainty_sources
+
+    year = min(2030, args.end_year)
+    return uncertainty_sources(
+        scenario, draws=min(args.draws, _SPREAD_DRAWS), seed=seed, year=year,
+        end_year=args.end_year, observed=load_observed(files.observed_region),
+        posterior=files.posterior, uncertainty=args.uncertainty, targets=targets,
+        workers=args.workers, scheduler=args.scheduler)
 
 
 #: Output file names by run kind, so that runs of different kinds of one scenario never
@@ -391,6 +422,15 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_shocks(args: argparse.Namespace) -> None:
+    """--shocks random describes Monte Carlo draws: refuse it without --draws."""
+    from nmmsim.errors import NmmsimError
+
+    if args.shocks == "random" and args.draws is None:
+        raise NmmsimError("--shocks random needs --draws N: a run without draws is one "
+                          "shock-free path")
+
+
 def _compared(args: argparse.Namespace, scenarios: Sequence[Any], files: InputFiles,
               targets: Sequence[Any]) -> Any:
     """The scenarios on the same Monte Carlo draws (`nmmsim.compare`) with ``--draws``, else
@@ -399,6 +439,7 @@ def _compared(args: argparse.Namespace, scenarios: Sequence[Any], files: InputFi
     from nmmsim.engine import compare, simulate
     from nmmsim.observed import load_observed
 
+    _check_shocks(args)
     common: dict[str, Any] = {"end_year": args.end_year, "posterior": files.posterior,
                               "uncertainty": args.uncertainty,
                               "observed": load_observed(files.observed_region),
@@ -406,7 +447,7 @@ def _compared(args: argparse.Namespace, scenarios: Sequence[Any], files: InputFi
     if args.draws is None:
         return deterministic_comparison([simulate(s, **common) for s in scenarios])
     return compare(scenarios, draws=args.draws, seed=args.seed, sampler=args.sampler,
-                   workers=args.workers, scheduler=args.scheduler,
+                   workers=args.workers, scheduler=args.scheduler, shocks=args.shocks,
                    progress=_progress_bar(sys.stderr), **common)
 
 

@@ -135,6 +135,14 @@ class Parameters:
     frontier_tfp_growth: FloatArray = _declare(
         "1/year", 0.010, (0.000, 0.020), "tfp",
         "TFP growth of a province that has closed its gap to the frontier (all sectors)")
+    tfp_shock_sd: FloatArray = _declare(
+        "1/year", 0.015, (0.000, 0.030), "tfp",
+        "Standard deviation of a province's yearly TFP growth shock (independent across provinces "
+        "and years, permanent in level; Monte Carlo runs only). The provincial panel's nominal "
+        "GRDP growth, less each province's mean and each year's regional mean, varies by 3.0%/yr "
+        "2019-2024 (provinces.csv): the upper bound, since that includes the derived series' "
+        "measurement error (2.4% a level); the mode takes half of it",
+        source="NSO-E02.58;NSO-E02.45")
     human_capital_effect: FloatArray = _declare(
         "1/(share of labour force)", 0.50, (0.20, 1.00), "tfp",
         "Semi-elasticity of TFP to the certified share: TFP x exp(effect x change in share)")

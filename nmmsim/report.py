@@ -14,7 +14,7 @@ import html
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
@@ -49,6 +49,9 @@ from nmmsim.resources import packaged_dir, shipped_dir
 from nmmsim.scenario import Scenario
 from nmmsim.targets import Target, load_targets
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["write_comparison_report", "write_report"]
 
 _STYLE = """
@@ -79,9 +82,11 @@ def write_report(
     scenario: Scenario | None = None,
     targets: Sequence[Target] | None = None,
     sensitivity: xr.Dataset | None = None,
+    spread: pd.DataFrame | None = None,
 ) -> Path:
     """Write the HTML report of one scenario's result (Monte Carlo or deterministic), with the
-    sensitivity indices of `nmmsim.sensitivity.sensitivity` when given."""
+    sensitivity indices of `nmmsim.sensitivity.sensitivity` and the sources of the spread
+    (`nmmsim.sources.uncertainty_sources`) when given."""
     from nmmsim.plot import attainment_chart, fan_panels, sensitivity_panels
 
     targets_given = targets is not None
@@ -98,9 +103,9 @@ def write_report(
     else:
         panels = fan_panels(summary, targets, history=history, bands=(),
                             label="deterministic path")
-        chart_note = ("Line: the deterministic path (expected-damage path at the calibrated "
-                      "parameters); black: observed; green: the target. Averages are drawn "
-                      "as measured up to each year.")
+        chart_note = ("Line: the deterministic path (expected-damage path at the posterior's "
+                      "median parameters); black: observed; green: the target. Averages are "
+                      "drawn as measured up to each year.")
     parts = [
         _header(f"nmmsim report: {name}"),
         _scenario_section(result, scenario),
@@ -118,6 +123,8 @@ def write_report(
         parts += ["<h2>Attainment over time</h2>",
                   f'<p class="note">{html.escape(attained.attrs["definition"])}.</p>',
                   _image(chart.figure, f"Probability of attaining each target by year, {name}")]
+    if spread is not None:
+        parts.append(_spread_section(spread, result))
     if "grdp_nominal_by_area" in summary:
         parts.append(_provinces_section(result, summary, monte_carlo=monte_carlo))
     if sensitivity is not None:
@@ -274,6 +281,27 @@ def _header(title: str) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
             f"<h1>{html.escape(title)}</h1>")
+
+
+def _spread_section(spread: pd.DataFrame, result: xr.Dataset) -> str:
+    """The 5-95% bands as each source of uncertainty is added, and each source's share."""
+    from nmmsim.report_text import SPREAD_MEANING
+    from nmmsim.sources import STEPS
+
+    steps = [name for name, _, _ in STEPS]
+    head = "".join(f"<th>band: {html.escape(s) if k == 0 else '+ ' + html.escape(s)}</th>"
+                   for k, s in enumerate(steps))
+    head += "".join(f"<th>share: {html.escape(s)}</th>" for s in steps)
+    rows = "".join(
+        f"<tr><td>{html.escape(str(label))}</td>"
+        + "".join(f'<td class="num">{format_figure(row[f"band_{s}"])}</td>' for s in steps)
+        + "".join(f'<td class="num">{row[f"share_{s}"]:.0%}</td>' for s in steps) + "</tr>"
+        for label, row in spread.iterrows())
+    note = SPREAD_MEANING.format(year=int(spread.attrs.get("year", 2030)),
+                                 draws=int(spread.attrs.get("draws", 0)))
+    return ("<h2>Where the spread comes from</h2>"
+            f'<p class="note">{html.escape(note)}</p>'
+            + _table(f"<tr><th>Indicator</th>{head}</tr>{rows}"))
 
 
 def _table(rows: str) -> str:

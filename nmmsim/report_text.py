@@ -31,6 +31,7 @@ __all__ = [
     "NOT_REACHED",
     "PROVINCE_COLUMNS",
     "SOBOL_NOISE",
+    "SPREAD_MEANING",
     "TARGETS_NOT_ON",
     "LeverRow",
     "TargetRow",
@@ -52,6 +53,7 @@ __all__ = [
     "province_table",
     "province_year",
     "sensitivity_table",
+    "spread_table",
     "target_frame",
     "target_rows",
     "target_table",
@@ -173,9 +175,9 @@ PROBABILITY_MEANING = (
     "P(attained) is the share of Monte Carlo draws in which the target is met, given the model's "
     "structure, its parameters drawn from the posterior conditioned on the 2020-2024 history "
     "(docs/uncertainty.md; with --uncertainty prior, from the documented priors instead), the "
-    "scenario's levers and random severe-disaster years. It leaves out other model structures, "
-    "yearly shocks other than disasters, data revisions and events outside the model. The "
-    "interval covers Monte Carlo sampling noise only.")
+    "scenario's levers, random severe-disaster years and yearly TFP shocks by province. It "
+    "leaves out other model structures, demand, FDI-timing and hydrology shocks, data revisions "
+    "and events outside the model. The interval covers Monte Carlo sampling noise only.")
 #: What a deterministic run's "met" means.
 DETERMINISTIC_MEANING = (
     "A deterministic run is one path, at the posterior's median parameters with disasters at "
@@ -902,3 +904,31 @@ def compact_path(years: Sequence[int], values: Sequence[str]) -> str:
         return runs[0][2]
     return "; ".join(f"{first}: {value}" if first == last else f"{first}-{last}: {value}"
                      for first, last, value in runs)
+
+
+#: What the spread table says, printed under it and in the report.
+SPREAD_MEANING = (
+    "5-95% band of each indicator in {year} as each source of uncertainty is added, on the "
+    "same draws: the parameters drawn from the posterior (disasters at their expected "
+    "intensity, no shocks), then random severe-disaster years, then the provinces' yearly TFP "
+    "shocks. Each source's share is the variance it adds, taking variance as (band / 3.29)^2; "
+    "{draws:,} draws a run, so shares within a few points of 0 are noise.")
+
+
+def spread_table(sources: pd.DataFrame, year: int, draws: int) -> str:
+    """`nmmsim.sources.uncertainty_sources` as aligned text: bands and shares."""
+    import textwrap
+
+    from nmmsim.sources import STEPS
+
+    steps = [name for name, _, _ in STEPS]
+    width = max(map(len, sources.index))
+    lines = [f"{'Where the spread comes from':<{width}}  " + "  ".join(
+        f"{'band + ' + s if k else 'band: ' + s:>18}" for k, s in enumerate(steps))
+        + "  " + "  ".join(f"{s:>10}" for s in steps)]
+    for label, row in sources.iterrows():
+        bands = "  ".join(f"{format_figure(row[f'band_{s}']):>18}" for s in steps)
+        shares = "  ".join(f"{row[f'share_{s}']:>10.0%}" for s in steps)
+        lines.append(f"{label:<{width}}  {bands}  {shares}")
+    lines.append(textwrap.fill(SPREAD_MEANING.format(year=year, draws=draws), 100))
+    return "\n".join(lines)

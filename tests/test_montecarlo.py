@@ -95,7 +95,8 @@ def test_zero_variance_priors_reproduce_the_deterministic_run(baseline):
     deterministic = nmmsim.simulate(baseline)
     fixed = {**load_posterior().central(), **baseline.parameter_overrides}
     result = nmmsim.simulate(baseline, draws=1500, seed=1, keep="trajectories",
-                             disasters="expected", uncertainty=Uncertainty.certain(fixed))
+                             disasters="expected", shocks="none",
+                             uncertainty=Uncertainty.certain(fixed))
     for name in deterministic.data_vars:
         expected = deterministic[name].isel(draw=0, drop=True)
         np.testing.assert_array_equal(result[name].values,

@@ -268,3 +268,12 @@ def test_fixed_names_are_held_and_the_history_can_be_cut():
         assert np.all(sample.column("depreciation_rate") == REGISTRY["depreciation_rate"].default)
     # one population figure (2021) narrows population growth less than four do
     assert early.column("population_growth").std() > 1.5 * full.column("population_growth").std()
+
+
+def test_the_docs_contraction_table_is_the_committed_posterior_s():
+    from pathlib import Path
+
+    from nmmsim.calibration.posterior_report import contraction_markdown
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "uncertainty.md").read_text()
+    assert contraction_markdown(load_posterior()) in page

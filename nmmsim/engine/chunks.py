@@ -18,7 +18,13 @@ import xarray as xr
 from nmmsim.base_year import BaseYear
 from nmmsim.engine.allocator import keep_freed_memory
 from nmmsim.engine.projection import expected_disasters, project
-from nmmsim.engine.sampling import BLOCK_SIZE, Sampler, disaster_uniforms, unit_sample
+from nmmsim.engine.sampling import (
+    BLOCK_SIZE,
+    Sampler,
+    disaster_uniforms,
+    shock_normals,
+    unit_sample,
+)
 from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
@@ -32,10 +38,13 @@ from nmmsim.results import (
 )
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
-__all__ = ["BY_AREA", "SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec", "run_draws"]
+__all__ = ["BY_AREA", "SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec",
+           "ShockMode", "run_draws"]
 
 Keep = Literal["summary", "trajectories"]
 DisasterMode = Literal["random", "expected"]
+#: "random": each province's yearly TFP shock drawn (`tfp_shock_sd`); "none": the shock-free path.
+ShockMode = Literal["random", "none"]
 
 #: Indicators of ``region_2022`` whose quantiles a summary keeps, as (variable, sector or ""),
 #: every year.
@@ -86,6 +95,7 @@ class RunSpec:
     seed: int
     disasters: DisasterMode
     keep: Keep
+    shocks: ShockMode = "random"
 
     @property
     def years(self) -> list[int]:
@@ -166,6 +176,8 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSumma
     n_years = len(spec.years) - 1
     uniforms = disaster_uniforms(spec.seed, first_draw, n_draws, n_years) \
         if spec.disasters == "random" else None
+    shocks = shock_normals(spec.seed, first_draw, n_draws, n_years, spec.base.grdp.size) \
+        if spec.shocks == "random" else None
     summary.draws += n_draws
     reference: np.ndarray | None = None
     for index, (arm, arm_summary) in enumerate(zip(spec.arms, summary.arms, strict=True)):
@@ -174,7 +186,7 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSumma
             disasters = (uniforms < params.disaster_probability[:, None]).astype(np.float64)
         else:
             disasters = expected_disasters(params, n_years)
-        states, constants = project(spec.base, params, arm.schedule, disasters)
+        states, constants = project(spec.base, params, arm.schedule, disasters, shocks)
         attained = _file(spec, states, constants, arm_summary)
         if reference is None:  # the reference never disagrees with itself
             reference = attained

@@ -51,6 +51,7 @@ def run_monte_carlo(
         "sampler": spec.sampler,
         "disasters": "random severe years" if spec.disasters == "random"
         else "expected intensity",
+        "shocks": "random yearly TFP shocks by province" if spec.shocks == "random" else "none",
         "block_size": BLOCK_SIZE,
         "nmmsim_version": __version__,
     }

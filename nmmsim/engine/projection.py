@@ -15,18 +15,21 @@ __all__ = ["check_disasters", "expected_disasters", "project"]
 
 
 def project(
-    base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray
+    base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray,
+    shocks: FloatArray | None = None,
 ) -> tuple[list[State], Constants]:
     """Run the model from the base year through ``schedule.years``: the loop over years.
 
-    ``disasters`` has shape ``(n_draws, len(schedule.years))``. Returns the state of every year,
-    base year first, and the run's constants.
+    ``disasters`` has shape ``(n_draws, len(schedule.years))``; ``shocks``, if given,
+    ``(len(schedule.years), provinces, n_draws)`` standard normals (`nmmsim.model.step`).
+    Returns the state of every year, base year first, and the run's constants.
     """
     state, constants = initial_conditions(base, params)
     states = [state]
     by_year = np.ascontiguousarray(disasters.T)  # each year's intensities contiguous
     for index, levers in enumerate(schedule.by_year):
-        state = step(state, params, constants, levers, by_year[index])
+        shock = shocks[index] if shocks is not None else None
+        state = step(state, params, constants, levers, by_year[index], shock)
         states.append(state)
     return states, constants
 

@@ -30,13 +30,14 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 
-__all__ = ["BLOCK_SIZE", "SAMPLERS", "Sampler", "disaster_uniforms", "unit_sample"]
+__all__ = ["BLOCK_SIZE", "SAMPLERS", "Sampler", "disaster_uniforms", "shock_normals",
+           "unit_sample"]
 
 BLOCK_SIZE = 1024
 Sampler = Literal["mc", "lhs", "sobol"]
 SAMPLERS: tuple[str, ...] = get_args(Sampler)
 
-_PARAMETER_STREAM, _DISASTER_STREAM, _SOBOL_STREAM = 0, 1, 2
+_PARAMETER_STREAM, _DISASTER_STREAM, _SOBOL_STREAM, _SHOCK_STREAM = 0, 1, 2, 3
 
 
 def _generator(seed: int, stream: int, block: int) -> np.random.Generator:
@@ -94,3 +95,17 @@ def disaster_uniforms(seed: int, first_draw: int, n_draws: int, n_years: int) ->
              for block in _blocks(first_draw, n_draws)]
     uniforms: FloatArray = np.concatenate(parts)[:n_draws]
     return uniforms
+
+
+def shock_normals(seed: int, first_draw: int, n_draws: int, n_years: int,
+                  n_provinces: int) -> FloatArray:
+    """Standard normals of the provinces' yearly TFP shocks, ``(n_years, n_provinces, n_draws)``.
+
+    Their own stream, so they do not depend on the sampler or the parameters, and scenarios
+    share them (common random numbers).
+    """
+    parts = [_generator(seed, _SHOCK_STREAM, block).standard_normal(
+                 (n_years, n_provinces, BLOCK_SIZE))
+             for block in _blocks(first_draw, n_draws)]
+    normals: FloatArray = np.ascontiguousarray(np.concatenate(parts, axis=-1)[..., :n_draws])
+    return normals

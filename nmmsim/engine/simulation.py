@@ -12,7 +12,7 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
-from nmmsim.engine.chunks import Arm, DisasterMode, Keep, RunSpec
+from nmmsim.engine.chunks import Arm, DisasterMode, Keep, RunSpec, ShockMode
 from nmmsim.engine.executor import Progress
 from nmmsim.engine.montecarlo import run_monte_carlo
 from nmmsim.engine.projection import check_disasters, expected_disasters, project
@@ -55,6 +55,7 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     scheduler: Any = None,
     disasters: FloatArray | DisasterMode | None = None,
+    shocks: ShockMode | None = None,
     uncertainty: Uncertainty | UncertaintyMode = "posterior",
     start_year: int = 2024,
     end_year: int = 2030,
@@ -96,6 +97,9 @@ def simulate(
         Severe-disaster intensity. Deterministic runs: default expected (``disaster_probability``
         every year), or an array per draw and year. Monte Carlo runs: default "random" (a severe
         year with probability ``disaster_probability``), or "expected".
+    shocks : {"random", "none"}, optional
+        Yearly TFP shocks by province (Monte Carlo runs; default "random", with sd
+        ``tfp_shock_sd``). Deterministic runs are the shock-free path and refuse "random".
     uncertainty : {"posterior", "prior"} or Uncertainty
         What varies across draws. "posterior" (default): the posterior sample, with the
         scenario's ``[parameters]`` and ``[priors]`` on top; a deterministic run takes each
@@ -148,12 +152,14 @@ def simulate(
     if draws is not None:
         return _monte_carlo(
             [scenario], draws=draws, seed=seed, sampler=sampler, keep=keep, workers=workers,
-            chunk_size=chunk_size, scheduler=scheduler, disasters=disasters,
+            chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, shocks=shocks,
             uncertainty=uncertainty, start_year=start_year, end_year=end_year,
             parameters=parameters, observed=observed, posterior=posterior, targets=targets,
             progress=progress)
     if isinstance(uncertainty, Uncertainty):
         raise NmmsimError("an Uncertainty is for Monte Carlo runs: give draws=N")
+    if shocks == "random":
+        raise NmmsimError("shocks='random' needs a Monte Carlo run: give draws=N")
     _check_mode(uncertainty)
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
@@ -197,6 +203,7 @@ def compare(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     scheduler: Any = None,
     disasters: DisasterMode | None = None,
+    shocks: ShockMode | None = None,
     start_year: int = 2024,
     end_year: int = 2030,
     observed: ObservedData | None = None,
@@ -236,7 +243,8 @@ def compare(
     _check_years(start_year, end_year)
     return _monte_carlo(
         loaded, draws=draws, seed=seed, sampler=sampler, keep=keep, workers=workers,
-        chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, uncertainty=uncertainty,
+        chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, shocks=shocks,
+        uncertainty=uncertainty,
         start_year=start_year, end_year=end_year, parameters=None, observed=observed,
         posterior=posterior, targets=targets, progress=progress)
 
@@ -314,6 +322,7 @@ def _monte_carlo(
     chunk_size: int,
     scheduler: Any,
     disasters: FloatArray | DisasterMode | None,
+    shocks: ShockMode | None,
     uncertainty: Uncertainty | UncertaintyMode,
     start_year: int,
     end_year: int,
@@ -324,6 +333,8 @@ def _monte_carlo(
     progress: Progress | None,
 ) -> xr.Dataset:
     _check_monte_carlo(draws, seed, sampler, keep, workers, chunk_size, parameters, disasters)
+    if shocks is not None and shocks not in get_args(ShockMode):
+        raise NmmsimError(f"shocks = {shocks!r}; allowed: {', '.join(get_args(ShockMode))}")
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
     projection_years = range(start_year + 1, end_year + 1)
     if not isinstance(uncertainty, Uncertainty):
@@ -349,6 +360,7 @@ def _monte_carlo(
         seed=seed,
         disasters="random" if disasters is None else disasters,  # type: ignore[arg-type]
         keep=keep,
+        shocks="random" if shocks is None else shocks,
     )
     if keep == "trajectories":
         # ~60 values a draw-year for the region, again for each of the 17 areas

@@ -59,6 +59,7 @@ def step(
     constants: Constants,
     levers: YearLevers,
     disaster: FloatArray,
+    shock: FloatArray | None = None,
 ) -> State:
     """Advance every province by one year.
 
@@ -75,6 +76,9 @@ def step(
     disaster : (n,) array
         Severe-disaster intensity of the new year: 0 or 1 per draw (the same in every province),
         or its probability for an expected-value run.
+    shock : (provinces, n) array, optional
+        Standard-normal TFP growth shock of each province in the new year, scaled by
+        ``tfp_shock_sd`` (none: the shock-free path, as deterministic runs and the history use).
 
     Returns
     -------
@@ -197,6 +201,8 @@ def step(
     gap = np.log(state.frontier_productivity / productivity(grdp_prev, employment_prev_total))
     catch_up = np.clip(gap * constants.inverse_frontier_gap, 0.0, 1.0)
     tfp_growth = params.frontier_tfp_growth + (constants.tfp_growth - params.frontier_tfp_growth) * catch_up
+    if shock is not None:
+        tfp_growth = tfp_growth + params.tfp_shock_sd * shock
     tfp = state.tfp * np.exp(tfp_growth)
     frontier_productivity = state.frontier_productivity * (1.0 + params.frontier_productivity_growth)
     # in logs: ln VA = ln A + eps_G ln(G / G_2024) + theta (h_c - h_c,2024) + alpha ln K
