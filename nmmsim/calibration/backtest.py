@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,8 +74,10 @@ __all__ = [
 ORIGINS: tuple[int, ...] = (2021, 2022, 2023)
 #: The forecasters compared, in table order.
 FORECASTERS: tuple[str, ...] = ("model", "past_growth", "random_walk")
-#: Quantiles written for every forecast; the 50% and 90% central intervals come from them.
-QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Quantiles written for every forecast, by column; the 50% and 90% central intervals come
+#: from them.
+QUANTILES: Mapping[str, float] = MappingProxyType(
+    {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95})
 #: Series that are rates, not levels: their naive forecasts are their past mean (or last value)
 #: with a spread that does not grow with the horizon.
 RATE_SERIES = frozenset({"grdp_real_growth", "deflator_growth"})
@@ -296,7 +299,7 @@ def _rows(origin: int, target: _Target, forecaster: str, draws: FloatArray
           ) -> list[dict[str, object]]:
     """Tidy rows of one forecaster's draws of ``target``: quantiles in the figure's units."""
     series = target.series
-    quantiles = np.quantile(draws, QUANTILES, axis=0)
+    quantiles = np.quantile(draws, list(QUANTILES.values()), axis=0)
     if series.log:
         quantiles = np.exp(quantiles)
     scores = {"pit": pit(draws, target.observed), "crps": crps(draws, target.observed)}
@@ -309,14 +312,11 @@ def _rows(origin: int, target: _Target, forecaster: str, draws: FloatArray
             "origin": origin, "series": series.name.split(":")[0], "province": province,
             "year_from": year_from, "year": year, "forecaster": forecaster,
             "observed": float(target.figures[column]),
-            **{f"q{round(100 * q):02d}": float(quantiles[k, column])
-               for k, q in enumerate(QUANTILES)},
+            **{name: float(quantiles[k, column]) for k, name in enumerate(QUANTILES)},
             "pit": float(scores["pit"][column]), "crps": float(scores["crps"][column]),
             "scale": "log" if series.log else "level",
             "measurement_sd": target.measurement_sd,
         })
-    for row in rows:
-        row["median"] = row.pop("q50")
     return rows
 
 
