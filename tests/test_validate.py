@@ -169,3 +169,18 @@ def test_validate_refuses_a_bad_particle_count_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--particles" in err
     assert not (tmp_path / "v" / "validate.csv").exists()
+
+
+def test_the_markdown_table_has_a_row_per_series_and_province_and_the_overall_row_last(validated):
+    from nmmsim.calibration.backtest import Backtest
+    from nmmsim.calibration.backtest_report import validate_markdown
+
+    _, _, out = validated
+    forecasts = pd.read_csv(out / "validate.csv", keep_default_na=False)
+    result = Backtest(forecasts=forecasts, skipped=(), particles=256, seed=5, seconds=0.0,
+                      data_sha256="")
+    rows = validate_markdown(result).splitlines()
+    groups = forecasts.groupby(["series", "province"]).ngroups
+    assert len(rows) == 2 + groups + 1
+    assert rows[-1].startswith("| `all` | all | sd |")
+    assert all(row.count("|") == 4 + len(FORECASTERS) + 1 for row in rows)
