@@ -90,7 +90,8 @@ def test_the_overall_rows_pool_only_figures_every_forecaster_forecast_in_sd_unit
     frames = [base.assign(forecaster=name) for name in FORECASTERS]
     frames[-1] = frames[-1].iloc[:3]  # the last forecaster misses one figure
     scores = summary(pd.concat(frames, ignore_index=True))
-    overall = scores[scores.series == "all"].set_index("forecaster")
+    overall = scores[(scores.series == "all") & (scores.province == "all")] \
+        .set_index("forecaster")
     assert list(overall.index) == list(FORECASTERS) and set(overall["n"]) == {3}
     assert overall.loc["model", "crps"] == pytest.approx(base["crps"].iloc[:3].mean() / 2.0)
     per_series = scores[scores.series == "x"].set_index("forecaster")
@@ -181,6 +182,6 @@ def test_the_markdown_table_has_a_row_per_series_and_province_and_the_overall_ro
                       data_sha256="")
     rows = validate_markdown(result).splitlines()
     groups = forecasts.groupby(["series", "province"]).ngroups
-    assert len(rows) == 2 + groups + 1
+    assert len(rows) == 2 + groups + 3  # overall: regional, provincial, all
     assert rows[-1].startswith("| `all` | all | sd |")
-    assert all(row.count("|") == 4 + len(FORECASTERS) + 1 for row in rows)
+    assert all(row.count("|") == 3 + len(FORECASTERS) + 1 for row in rows)

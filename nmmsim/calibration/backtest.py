@@ -405,7 +405,8 @@ def summary(forecasts: pd.DataFrame) -> pd.DataFrame:
     the compared scale: for ``log`` series a relative error, for the others the figure's unit.
     The overall rows (``series`` = ``all``) hold only the figures every forecaster forecast, and
     their ``crps`` and ``bias`` are in units of each figure's measurement error, so that series
-    of different units can be pooled.
+    of different units can be pooled: ``province`` = ``region`` pools the regional series,
+    ``provinces`` the provinces' GRDP, ``all`` both.
     """
     import pandas as pd
 
@@ -420,8 +421,11 @@ def summary(forecasts: pd.DataFrame) -> pd.DataFrame:
     common = common_figures(frame).assign(
         scaled_crps=lambda f: f["crps"] / f["measurement_sd"],
         scaled_error=lambda f: f["error"] / f["measurement_sd"],
-        series="all", province="all")
-    overall = _scores(common, ["series", "province", "forecaster"], "scaled_crps", "scaled_error")
+        series="all", province=lambda f: np.where(f["province"] == "region", "region",
+                                                  "provinces"))
+    pools = [common, common.assign(province="all")]
+    overall = _scores(pd.concat(pools, ignore_index=True), ["series", "province", "forecaster"],
+                      "scaled_crps", "scaled_error")
     return pd.concat([per_series, overall], ignore_index=True)
 
 

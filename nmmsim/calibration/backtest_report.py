@@ -82,15 +82,15 @@ def _skipped_lines(result: Backtest) -> list[str]:
 
 
 def validate_markdown(result: Backtest) -> str:
-    """The score table as Markdown, as docs/uncertainty.md shows it."""
-    head = " | ".join(f"{name} 50% / 90% / CRPS / bias" for name in FORECASTERS)
-    rows = [f"| series | province | unit | n | {head} |",
-            "|---|---|---|---:|" + "---:|" * len(FORECASTERS)]
+    """The score table as Markdown, as docs/uncertainty.md shows it: per forecaster, the
+    figures scored, the 50% and 90% coverage, CRPS and bias."""
+    head = " | ".join(f"{name} n / 50% / 90% / CRPS / bias" for name in FORECASTERS)
+    rows = [f"| series | province | unit | {head} |",
+            "|---|---|---|" + "---:|" * len(FORECASTERS)]
     for series, province, unit, cells in _table_rows(result):
-        n = cells["model"].split()[0] if "model" in cells else "-"
-        parts = [" / ".join(cells[name].split()[1:]) if name in cells else "-"
+        parts = [" / ".join(cells[name].split()) if name in cells else "-"
                  for name in FORECASTERS]
-        rows.append(f"| `{series}` | {province} | {unit} | {n} | {' | '.join(parts)} |")
+        rows.append(f"| `{series}` | {province} | {unit} | {' | '.join(parts)} |")
     return "\n".join(rows)
 
 
