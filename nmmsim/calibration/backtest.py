@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -62,6 +62,7 @@ __all__ = [
     "QUANTILES",
     "RATE_SERIES",
     "Backtest",
+    "Forecaster",
     "Skipped",
     "backtest",
     "common_figures",
@@ -72,8 +73,9 @@ __all__ = [
 
 #: Forecast origins: the last year of the history each backtest conditions on.
 ORIGINS: tuple[int, ...] = (2021, 2022, 2023)
+Forecaster = Literal["model", "past_growth", "random_walk"]
 #: The forecasters compared, in table order.
-FORECASTERS: tuple[str, ...] = ("model", "past_growth", "random_walk")
+FORECASTERS: tuple[Forecaster, ...] = ("model", "past_growth", "random_walk")
 #: Quantiles written for every forecast, by column; the 50% and 90% central intervals come
 #: from them.
 QUANTILES: Mapping[str, float] = MappingProxyType(
@@ -91,7 +93,7 @@ class Skipped:
     origin: int
     series: str
     year: int
-    forecaster: str  # "all" when no forecaster is scored on it
+    forecaster: Forecaster | Literal["all"]  # "all": no forecaster is scored on it
     reason: str
 
 
@@ -192,11 +194,11 @@ def _model_forecast(target: _Target, modelled: FloatArray, data: HistoryData, or
     observed = _compared(series, np.asarray(data.observations[series.name]))
     centre = model[:, target.spans]
     widen = np.ones(len(target.spans))
-    for segment in series.segments():
-        if not series.offset_free(segment):
-            continue
-        known = [j for j in segment if series.spans[j][1] <= origin]
+    for segment in filter(series.offset_free, series.segments()):
         columns = [c for c, j in enumerate(target.spans) if j in segment]
+        if not columns:
+            continue
+        known = [j for j in segment if series.spans[j][1] <= origin]  # some: see `_target`
         offset = np.mean(model[:, known] - observed[known], axis=1, keepdims=True)
         centre[:, columns] -= offset
         widen[columns] = math.sqrt(1.0 + 1.0 / len(known))
@@ -221,7 +223,7 @@ def _past_run(series: Series, data: HistoryData, origin: int, year: int) -> Floa
     return _compared(series, np.asarray(run, dtype=float))
 
 
-def _naive_point(forecaster: str, past: FloatArray, horizon: int, rate: bool) -> float:
+def _naive_point(forecaster: Forecaster, past: FloatArray, horizon: int, rate: bool) -> float:
     """Point forecast ``horizon`` years after the last of ``past`` (compared scale)."""
     if forecaster == "random_walk":
         return float(past[-1])
@@ -230,7 +232,7 @@ def _naive_point(forecaster: str, past: FloatArray, horizon: int, rate: bool) ->
     return float(past[-1] + horizon * np.mean(np.diff(past)))
 
 
-def _naive_errors(forecaster: str, past: FloatArray, rate: bool) -> FloatArray:
+def _naive_errors(forecaster: Forecaster, past: FloatArray, rate: bool) -> FloatArray:
     """One-year-ahead errors the forecaster would have made at each earlier year of ``past``
     (where it had enough figures to forecast)."""
     first = 1 if forecaster == "random_walk" or rate else 2
@@ -239,7 +241,7 @@ def _naive_errors(forecaster: str, past: FloatArray, rate: bool) -> FloatArray:
     return np.asarray(errors, dtype=float)
 
 
-def _naive_forecast(forecaster: str, target: _Target, data: HistoryData, origin: int,
+def _naive_forecast(forecaster: Forecaster, target: _Target, data: HistoryData, origin: int,
                     n_samples: int, rng: np.random.Generator) -> FloatArray | None:
     """Normal draws of a naive forecaster for the target's figures, ``(n, k)``; ``None`` if it
     has no past error to size its spread from."""
@@ -295,7 +297,7 @@ def _history_values(data: HistoryData, sample: PosteriorSample, schedule: LeverS
     return {name: np.concatenate(values) for name, values in parts.items()}
 
 
-def _rows(origin: int, target: _Target, forecaster: str, draws: FloatArray
+def _rows(origin: int, target: _Target, forecaster: Forecaster, draws: FloatArray
           ) -> list[dict[str, object]]:
     """Tidy rows of one forecaster's draws of ``target``: quantiles in the figure's units."""
     series = target.series
