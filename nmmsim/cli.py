@@ -192,6 +192,18 @@ def _parser() -> argparse.ArgumentParser:
     _input_options(sense, fit="calibration")
     sense.set_defaults(command=_sensitivity)
 
+    backtests = commands.add_parser(
+        "validate", help="rolling-origin backtests: condition on the history up to 2021, 2022 "
+        "and 2023, forecast the later figures, and score them against two naive forecasters")
+    backtests.add_argument("--particles", type=int, default=None,
+                           help="particles of each origin's conditioning (default: 131072)")
+    backtests.add_argument("--seed", type=int, default=2024, help="seed (default: 2024)")
+    backtests.add_argument("--out", type=Path, default=Path("results"),
+                           help="directory for validate.csv and validate.png (default: "
+                           "./results)")
+    _data_option(backtests)
+    backtests.set_defaults(command=_validate)
+
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.set_defaults(command=_scenarios)
     return parser
@@ -661,6 +673,34 @@ def _sensitivity(args: argparse.Namespace) -> int:
         written.append(path)
     print(f"\nWrote {', '.join(str(p) for p in written)}")
     print(f"`nmmsim run {args.scenario} --out {args.out}` adds these to its HTML report.")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from nmmsim.atomic import check_writable, staged_directory
+    from nmmsim.calibration.backtest import backtest
+    from nmmsim.calibration.backtest_report import plot_validation, validate_text
+    from nmmsim.calibration.condition import DEFAULT_PARTICLES
+    from nmmsim.calibration.series import load_history_data
+    from nmmsim.errors import NmmsimError
+
+    particles = args.particles if args.particles is not None else DEFAULT_PARTICLES
+    if not 64 <= particles <= 2**22:
+        raise NmmsimError(f"--particles {particles:,} must lie in [64, 4,194,304]")
+    if not 0 <= args.seed < 2**63:
+        raise NmmsimError(f"--seed {args.seed} must be a whole number in [0, 2^63)")
+    check_writable(args.out)  # before the computation, not after it
+    files = _inputs(args, calibrating=True)
+    data = load_history_data(files.observed_region, files.observed_national, files.provinces)
+    print(f"Backtests: {particles:,} particles per origin ...", file=sys.stderr)
+    result = backtest(data, particles=particles, seed=args.seed,
+                      report=lambda line: print(f"  {line}", file=sys.stderr))
+    with staged_directory(args.out) as staging:
+        result.forecasts.to_csv(staging / "validate.csv", index=False)
+        plot_validation(result, staging / "validate.png")
+    print(validate_text(result))
+    print(_input_lines(_provenance(files)))
+    print(f"\nWrote {args.out / 'validate.csv'} and {args.out / 'validate.png'}")
     return 0
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -42,6 +42,7 @@ from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
 from nmmsim.resources import shipped_dir
 
 __all__ = [
+    "EARLIEST_YEAR",
     "SERIES",
     "HistoryData",
     "Series",
@@ -176,6 +177,14 @@ class HistoryData:
     base: BaseYear
     observations: Mapping[str, tuple[float, ...]]  # series name -> one figure per span
     data_sha256: str
+    #: series name -> {year: figure} for every single year from `EARLIEST_YEAR` to the history's
+    #: end that the data hold, before 2020 too: what the backtests' naive forecasters extrapolate
+    yearly: Mapping[str, Mapping[int, float]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+
+#: First year `HistoryData.yearly` reads.
+EARLIEST_YEAR = 2010
 
 
 def load_history_data(
@@ -204,7 +213,24 @@ def load_history_data(
         base=history_base_year(region, provinces=panel),
         observations=MappingProxyType(observations),
         data_sha256=_sha256(region.path, national.path, panel.path),
+        yearly=MappingProxyType({series.name: _yearly(series, region, national, panel)
+                                 for series in SERIES.values()}),
     )
+
+
+def _yearly(series: Series, region: ObservedData, national: ObservedData,
+            panel: ProvincialData) -> Mapping[int, float]:
+    """Every single-year figure of ``series`` the data hold, `EARLIEST_YEAR` to the history's
+    end (a year without one is left out; a log series keeps positive figures only)."""
+    figures = {}
+    for year in range(EARLIEST_YEAR, HISTORY_END + 1):
+        try:
+            figure = series.read(region, national, panel, (year, year))
+        except DataError:
+            continue
+        if math.isfinite(figure) and (figure > 0.0 or not series.log):
+            figures[year] = figure
+    return MappingProxyType(figures)
 
 
 def _as_data(data: str | Path | ObservedData | None, default_name: str) -> ObservedData:
