@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    from nmmsim.atomic import InterruptedAfterWriting
     from nmmsim.errors import NmmsimError
 
     try:
@@ -39,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except InterruptedAfterWriting as exc:
+        print(f"\nnmmsim: interrupted; {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("\nnmmsim: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -267,17 +271,32 @@ def _run(args: argparse.Namespace) -> int:
         write_provenance(result, staging / f"{stem}_provenance.csv")
         write_report(result, staging / f"{stem}.html", scenario=scenario,
                      targets=targets, sensitivity=sensitivity)
-    print(f"Scenario: {scenario.name} ({scenario.path})")
-    print(_input_lines(inputs))
-    if args.draws is not None:
-        print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
-              f"{args.sampler}")
-    print(table)
-    print(f"\nProvinces and regions\n{province_table(provinces)}")
-    written = [args.out / f"{stem}{suffix}" for suffix in
-               (".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html")]
-    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
+    with _written_to(args.out):  # the files are in place: Ctrl-C from here says so
+        print(f"Scenario: {scenario.name} ({scenario.path})")
+        print(_input_lines(inputs))
+        if args.draws is not None:
+            print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
+                  f"{args.sampler}")
+        print(table)
+        print(f"\nProvinces and regions\n{province_table(provinces)}")
+        written = [args.out / f"{stem}{suffix}" for suffix in
+                   (".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html")]
+        print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+@contextlib.contextmanager
+def _written_to(directory: Path) -> Iterator[None]:
+    """Ctrl-C once a command's files are in place stops it without claiming that nothing was
+    written."""
+    from nmmsim.atomic import InterruptedAfterWriting
+
+    try:
+        yield
+    except InterruptedAfterWriting:
+        raise
+    except KeyboardInterrupt:
+        raise InterruptedAfterWriting(directory) from None
 
 
 #: Output file names by run kind, so that runs of different kinds of one scenario never

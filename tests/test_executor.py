@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import os
 import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,7 @@ import pytest
 import nmmsim
 from nmmsim.engine.executor import split_tasks
 from nmmsim.errors import NmmsimError
+from tests.processes import left_running, marked_processes, new_marker
 
 
 def test_tasks_are_cut_lazily_for_any_number_of_draws():
@@ -39,45 +38,26 @@ def test_run_sizes_beyond_the_limits_are_refused_at_the_start(options, message):
         nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], seed=1, **options)
 
 
-def _marked_processes(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environment = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if marker.encode() in environment:
-            found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
 @pytest.mark.parametrize(("how", "reaped"), [(signal.SIGKILL, True), (signal.SIGTERM, True),
                                              (signal.SIGKILL, False)])
 def test_no_worker_outlives_a_killed_run(tmp_path, how, reaped):
     """Also when the killed run is a zombie its parent has not reaped yet."""
-    marker = f"NMMSIM_TEST_{uuid.uuid4().hex}"
-    environment = {**os.environ, marker: "1"}
+    marker, environment = new_marker()
     process = subprocess.Popen(
         [sys.executable, "-m", "nmmsim", "run", str(nmmsim.shipped_scenarios()["baseline"]),
          "--draws", "50000000", "--workers", "2", "--seed", "1", "--out", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     deadline = time.monotonic() + 60
-    while len(_marked_processes(marker)) < 4 and time.monotonic() < deadline:
+    while len(marked_processes(marker)) < 4 and time.monotonic() < deadline:
         time.sleep(0.2)  # the run, the resource tracker, the fork server, two workers
-    assert len(_marked_processes(marker)) >= 4, "the workers did not start"
+    assert len(marked_processes(marker)) >= 4, "the workers did not start"
     process.send_signal(how)
     if reaped:
         status = process.wait(timeout=60)
         if how == signal.SIGTERM:  # handled as Ctrl-C: cancelled, nothing written, status 130
             assert status == 130
             assert list(tmp_path.iterdir()) == []
-    run = {process.pid}
-    deadline = time.monotonic() + 30
-    while set(_marked_processes(marker)) - run and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = set(_marked_processes(marker)) - run
+    left = left_running(marker, exclude={process.pid})
     process.wait(timeout=60)
     assert left == set()

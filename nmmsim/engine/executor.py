@@ -18,7 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from pathlib import Path
 from typing import Any
 
-from nmmsim._processes import process_alive
+from nmmsim._processes import process_alive, signals_held
 from nmmsim.engine.chunks import ChunkSummary, RunSpec, run_draws
 from nmmsim.errors import NmmsimError
 
@@ -85,6 +85,8 @@ _WORKER_SPEC: RunSpec | None = None
 def _start_worker(spec: RunSpec, run_pid: int) -> None:
     global _WORKER_SPEC
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):  # blocked while the worker started; SIGTERM ends it
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _WORKER_SPEC = spec
     # Workers fork from a server process, not from the run's process: if that process is killed
     # (SIGKILL leaves it no time to stop them), a watchdog ends the worker. Linux only (/proc):
@@ -124,9 +126,12 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
     in_flight = _IN_FLIGHT_PER_WORKER * workers
     try:
         # a bounded window of submitted tasks: memory stays flat, and Ctrl-C has at most this
-        # many tasks to cancel and one running task per worker to wait for
-        pending = {pool.submit(_worker_task, first, n, chunk_size)
-                   for first, n in itertools.islice(tasks, in_flight)}
+        # many tasks to cancel and one running task per worker to wait for. The first submissions
+        # start the fork server and the workers: not interrupted half-way, and born with Ctrl-C
+        # and SIGTERM blocked (caught while they start, they would print tracebacks)
+        with signals_held():
+            pending = {pool.submit(_worker_task, first, n, chunk_size)
+                       for first, n in itertools.islice(tasks, in_flight)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -136,9 +141,10 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
             if progress is not None:
                 progress(summary.draws, draws)
     except BaseException:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # wait for the running tasks (one each, under a second or two): a worker still starting
+        # would otherwise find the pool's queues gone and print a traceback, and none outlives
+        # the run
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
     return summary
