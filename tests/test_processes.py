@@ -24,11 +24,10 @@ def test_a_signal_to_the_process_waits_for_the_block_even_with_other_threads(sig
     previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # as the CLI does
     inside = []
     try:
-        with pytest.raises(KeyboardInterrupt):
-            with signals_held():
-                os.kill(os.getpid(), signum)
-                time.sleep(0.2)  # time for the other thread to take it; sleep checks for signals
-                inside.append("end")
+        with pytest.raises(KeyboardInterrupt), signals_held():
+            os.kill(os.getpid(), signum)
+            time.sleep(0.2)  # time for the other thread to take it; sleep checks for signals
+            inside.append("end")
     finally:
         signal.signal(signal.SIGTERM, previous)
         other_thread_stop.set()
