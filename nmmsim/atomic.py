@@ -43,19 +43,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def check_writable(directory: Path) -> None:
-    """Make sure results can be written into ``directory`` (creating it), before a long run.
+def check_writable(directory: Path, needed_bytes: int = 0) -> None:
+    """Make sure results can be written into ``directory`` (creating it), before a long run, and
+    that it has ``needed_bytes`` (an estimate of the results' size) free.
 
     Raises
     ------
     NmmsimError
-        One line, if it is not a directory or cannot be written (read-only, no permission).
+        One line, if it is not a directory, cannot be written (read-only, no permission) or
+        lacks the space.
     """
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=directory, prefix=".nmmsim-check-")
         os.close(handle)
         os.unlink(name)
+        _check_space(directory, needed_bytes)
     except OSError as exc:
         raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror}); give "
                           "another --out") from exc
@@ -112,13 +115,17 @@ def _new_staging(directory: Path, needed_bytes: int) -> Path:
     try:
         directory.mkdir(parents=True, exist_ok=True)
         _remove_abandoned(directory)
-        free = shutil.disk_usage(directory).free
-        if needed_bytes and free < needed_bytes + _SPACE_MARGIN:
-            raise NmmsimError(f"{directory}: {free / 2**20:.1f} MiB free, the results need about "
-                              f"{(needed_bytes + _SPACE_MARGIN) / 2**20:.1f} MiB; nothing written")
+        _check_space(directory, needed_bytes)
         return Path(tempfile.mkdtemp(dir=directory, prefix=f"{_staging_owner()}-"))
     except OSError as exc:
         raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror})") from exc
+
+
+def _check_space(directory: Path, needed_bytes: int) -> None:
+    free = shutil.disk_usage(directory).free
+    if needed_bytes and free < needed_bytes + _SPACE_MARGIN:
+        raise NmmsimError(f"{directory}: {free / 2**20:.1f} MiB free, the results need about "
+                          f"{(needed_bytes + _SPACE_MARGIN) / 2**20:.1f} MiB; nothing written")
 
 
 def _publish(staging: Path, directory: Path) -> None:

@@ -236,7 +236,8 @@ def _run(args: argparse.Namespace) -> int:
     from nmmsim.targets import load_targets
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
-    check_writable(args.out)  # before the computation, not after it
+    output_bytes = _output_bytes(args.draws, args.end_year - args.start_year + 1, args.keep)
+    check_writable(args.out, output_bytes)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files)
     options: dict[str, Any] = {}
@@ -261,7 +262,7 @@ def _run(args: argparse.Namespace) -> int:
         table = f"{area_table(result, region)}\n\n{targets_not_on(result, region)}"
     provinces = province_frame(result)
     sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
-    with staged_directory(args.out) as staging:  # every file of the run, or none
+    with staged_directory(args.out, output_bytes) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
         target_frame(target_rows(result, targets)).to_csv(
             staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
@@ -299,6 +300,25 @@ def _written_to(directory: Path) -> Iterator[None]:
         raise InterruptedAfterWriting(directory) from None
 
 
+#: Bytes of a run's NetCDF and CSV files a projected year (measured, with a fifth to spare): a
+#: summary holds quantiles, whatever the draws (15.4 KB a year); a deterministic run one path
+#: (under 1 KB a year); trajectories every draw's paths (5.9 KB a draw a year).
+_FILE_BYTES_A_YEAR = {"deterministic": 2_000, "summary": 19_000, "trajectories": 7_000}
+#: And what does not grow with the years: the NetCDF file's headers, the HTML report (0.5-1 MB: a
+#: fan chart of every indicator and province) and the small CSVs (targets, provinces, provenance).
+_FIXED_BYTES = 2 * 2**20
+
+
+def _output_bytes(draws: int | None, years: int, keep: str) -> int:
+    """About how many bytes a run's files take, from its draws, years and ``--keep``; checked
+    against the free space before the computation and again before the files are written (a
+    disk that fills while h5py writes the NetCDF file crashes the process)."""
+    if draws is None:
+        return _FILE_BYTES_A_YEAR["deterministic"] * years + _FIXED_BYTES
+    per_draw = draws if keep == "trajectories" else 1
+    return _FILE_BYTES_A_YEAR[keep] * per_draw * years + _FIXED_BYTES
+
+
 #: Output file names by run kind, so that runs of different kinds of one scenario never
 #: overwrite each other: ``<name>.*`` (Monte Carlo summary), ``<name>_deterministic.*``,
 #: ``<name>_trajectories.*``.
@@ -325,6 +345,7 @@ def _compare(args: argparse.Namespace) -> int:
     from nmmsim.analysis import parameter_differences
     from nmmsim.atomic import check_writable, staged_directory
     from nmmsim.engine import compare
+    from nmmsim.engine.simulation import BASE_YEAR
     from nmmsim.observed import load_observed
     from nmmsim.report import write_comparison_report
     from nmmsim.report_text import comparison_frame, comparison_table, parameter_difference_lines
@@ -335,7 +356,10 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(resolve_scenario_path(path)) for path in args.scenarios]
     differences = parameter_differences(scenarios)
     _warn_parameter_changes(differences, [s.name for s in scenarios])
-    check_writable(args.out)  # before the computation, not after it
+    # a summary of each scenario, from the base year
+    output_bytes = len(scenarios) * _output_bytes(args.draws, args.end_year - BASE_YEAR + 1,
+                                                  "summary")
+    check_writable(args.out, output_bytes)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files)
     targets = load_targets(files.targets)
@@ -350,7 +374,7 @@ def _compare(args: argparse.Namespace) -> int:
                                       "parameter_differences": "\n".join(
                                           parameter_difference_lines(differences)) or "none"})
     table = comparison_table(result, targets)
-    with staged_directory(args.out) as staging:  # every file of the run, or none
+    with staged_directory(args.out, output_bytes) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
         frame = comparison_frame(result, targets)
         year = int(frame.year.max()) if len(frame) else int(result.year.max())
