@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -66,6 +67,7 @@ def execute(
         finally:
             if opened:
                 client.close()
+    workers = _within_cores(workers)
     tasks = split_tasks(draws, chunk_size, workers)
     if workers == 1:
         summary = ChunkSummary.empty(spec)
@@ -78,6 +80,18 @@ def execute(
 
 
 # --- local processes ---------------------------------------------------------------------------
+
+
+def _within_cores(workers: int) -> int:
+    """``workers``, or the number of cores this process may run on if that is smaller (with a
+    warning): more processes than cores only share them, each with its own memory."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores is None or workers <= cores:
+        return workers
+    warnings.warn(f"workers = {workers} capped at the {cores} cores available (more processes "
+                  "would share them, each with its own memory)", UserWarning, stacklevel=6)
+    return cores
+
 
 _WORKER_SPEC: RunSpec | None = None
 
