@@ -7,7 +7,9 @@ integer counts, so the merge order does not matter and every backend gives the s
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import math
 import multiprocessing
 import os
@@ -16,6 +18,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,8 @@ _MAX_TASK_CHUNKS = 16  # and a cap: tasks of under a second, so progress moves a
 _IN_FLIGHT_PER_WORKER = 2  # tasks submitted ahead: enough to keep workers busy, memory bounded
 _WATCH_SECONDS = 0.5  # how often a worker checks that the process that started the run is alive
 _MIN_DASK_IN_FLIGHT = 16
+#: How long a run waits for a first Dask worker (an adaptive cluster starts them on demand).
+WORKER_WAIT_SECONDS = 30.0
 
 
 def split_tasks(draws: int, chunk_size: int, workers: int) -> Iterator[tuple[int, int]]:
@@ -60,13 +65,16 @@ def execute(
     """
     if scheduler is not None:
         client, opened = _client(scheduler)
-        try:
-            threads = max(1, int(sum(client.nthreads().values())))
-            tasks = split_tasks(draws, chunk_size, max(workers, threads))
-            return _on_dask(spec, tasks, chunk_size, client, draws, progress, max(workers, threads))
-        finally:
-            if opened:
-                client.close()
+        with _client_logs_quiet() if opened else contextlib.nullcontext():
+            try:
+                _wait_for_workers(client)
+                threads = max(1, int(sum(client.nthreads().values())))
+                tasks = split_tasks(draws, chunk_size, max(workers, threads))
+                return _on_dask(spec, tasks, chunk_size, client, draws, progress,
+                                max(workers, threads))
+            finally:
+                if opened:
+                    client.close()
     workers = _within_cores(workers)
     tasks = split_tasks(draws, chunk_size, workers)
     if workers == 1:
@@ -76,7 +84,8 @@ def execute(
             if progress is not None:
                 progress(summary.draws, draws)
         return summary
-    return _on_processes(spec, tasks, chunk_size, workers, draws, progress)
+    with _worker_death_as_error(workers):
+        return _on_processes(spec, tasks, chunk_size, workers, draws, progress)
 
 
 # --- local processes ---------------------------------------------------------------------------
@@ -164,6 +173,16 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
     return summary
 
 
+@contextlib.contextmanager
+def _worker_death_as_error(workers: int) -> Iterator[None]:
+    """A worker process that dies (killed, out of memory) ends the run with one line."""
+    try:
+        yield
+    except BrokenProcessPool:
+        raise NmmsimError(f"one of the {workers} worker processes died (killed, or out of "
+                          "memory?); no results written") from None
+
+
 # --- Dask ----------------------------------------------------------------------------------------
 
 
@@ -180,6 +199,30 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         return Client(scheduler, timeout="10s"), True  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise NmmsimError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc
+
+
+@contextlib.contextmanager
+def _client_logs_quiet() -> Iterator[None]:
+    """While a client we opened runs: the scheduler's loss is reported as one error, so the
+    client's log of its reconnection attempts (tracebacks) is left out."""
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _wait_for_workers(client: Any) -> None:
+    """Wait until the cluster has a worker: one line, not a hang, if none comes."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
+    except TimeoutError:
+        address = client.scheduler.address
+        raise NmmsimError(f"the Dask scheduler at {address} has no workers (waited "
+                          f"{WORKER_WAIT_SECONDS:.0f} s); start some with `dask worker "
+                          f"{address}`") from None
 
 
 def _on_dask(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, client: Any,
@@ -207,7 +250,32 @@ def _on_dask(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, c
                 window.add(added)  # type: ignore[no-untyped-call]
             if progress is not None:
                 progress(summary.draws, draws)
-    except BaseException:
-        client.cancel(list(live))
+    except BaseException as exc:
+        failure = _cluster_failure(client, exc)
+        with contextlib.suppress(Exception):  # the scheduler may be gone
+            client.cancel(list(live))
+        if failure is not None:
+            raise failure from None
         raise
     return summary
+
+
+def _cluster_failure(client: Any, exc: BaseException) -> NmmsimError | None:
+    """The one-line error for a cluster that failed the run (its scheduler or workers lost), or
+    None for another exception (Ctrl-C, a bug), which goes on as it is."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    address = client.scheduler.address
+    reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) or reason == "scheduler-connection-lost":
+        return NmmsimError(f"lost the Dask scheduler at {address} during the run ({reason}); no "
+                           "results written")
+    if isinstance(exc, KilledWorker):
+        return NmmsimError(f"Dask workers at {address} died running the chunks ({reason}; out of "
+                           "memory?); no results written")
+    if isinstance(exc, CancelledError):
+        return NmmsimError(f"the Dask cluster at {address} dropped the run's tasks ({reason}; a "
+                           "worker lost?); no results written")
+    return None
