@@ -9,7 +9,6 @@ disk fills under it), and a disk that fills while files are written is one error
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -21,23 +20,15 @@ import pytest
 from nmmsim.atomic import staged_directory
 from nmmsim.errors import NmmsimError
 from nmmsim.results import write_provenance
+from tests.result_sets import (  # noqa: F401 - result_sets is a fixture
+    NEW_SEED,
+    RUN,
+    ResultSets,
+    contents,
+    result_sets,
+)
 
-_RUN = ["-m", "nmmsim", "run", "baseline", "--draws", "2048", "--seed"]
 _MOUNT_BYTES = 8 * 2**20
-
-
-def _contents(directory: Path) -> dict[str, str]:
-    """Every entry of ``directory``, hidden ones too, with its sha256."""
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-            for path in directory.iterdir()}
-
-
-@pytest.fixture(scope="module")
-def earlier_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("earlier")
-    subprocess.run([sys.executable, *_RUN, "1", "--out", str(directory)], check=True,
-                   capture_output=True)
-    return directory
 
 
 @pytest.fixture
@@ -68,31 +59,31 @@ def _leave_free(disk: Path, free_bytes: int) -> None:
 
 @pytest.mark.parametrize("free_kib", [16, 512, 1536, 2048])
 def test_a_full_disk_keeps_the_earlier_set_says_so_in_one_line_and_leaves_no_tmp(
-        small_disk: Path, earlier_set: Path, free_kib: int) -> None:
+        small_disk: Path, result_sets: ResultSets, free_kib: int) -> None:  # noqa: F811
     out = small_disk / "results"
-    shutil.copytree(earlier_set, out)
+    shutil.copytree(result_sets.old_directory, out)
     _leave_free(small_disk, free_kib * 1024)
-    before = _contents(out)
-    run = subprocess.run([sys.executable, *_RUN, "2", "--out", str(out)], capture_output=True,
-                         text=True, check=False)
+    before = contents(out)
+    run = subprocess.run([sys.executable, *RUN, "--seed", NEW_SEED, "--out", str(out)],
+                         capture_output=True, text=True, check=False)
     assert run.returncode == 2, run.stderr
     assert run.stderr.count("\n") == 1 and run.stderr.startswith(f"nmmsim: error: {out}: "), \
         run.stderr
     assert "No space left" in run.stderr or "MiB free" in run.stderr, run.stderr
-    assert _contents(out) == before
+    assert contents(out) == before
 
 
 def test_a_disk_that_fills_while_writing_is_one_error_and_keeps_the_earlier_set(
-        small_disk: Path, earlier_set: Path) -> None:
+        small_disk: Path, result_sets: ResultSets) -> None:  # noqa: F811
     import xarray as xr
 
     out = small_disk / "results"
-    shutil.copytree(earlier_set, out)
+    shutil.copytree(result_sets.old_directory, out)
     _leave_free(small_disk, 256 * 1024)
-    before = _contents(out)
+    before = contents(out)
     large = xr.Dataset(attrs={"notes": "x" * 2**20})  # a 1 MiB provenance file
     with pytest.raises(NmmsimError, match=r"could not write the results \(No space left on device"
                        r"\); the files there are as they were"), staged_directory(out) as staging:
         write_provenance(xr.Dataset(attrs={"seed": 2}), staging / "baseline_provenance.csv")
         write_provenance(large, staging / "baseline.csv")
-    assert _contents(out) == before
+    assert contents(out) == before

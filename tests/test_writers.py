@@ -5,47 +5,31 @@ the lock taken waits for it (nmmsim.atomic.staged_directory)."""
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.result_sets import (  # noqa: F401 - result_sets is a fixture
+    NEW_SEED,
+    OLD_SEED,
+    ResultSets,
+    contents,
+    result_sets,
+    start_run,
+)
+
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").is_file(), reason="Linux /proc/locks")
 
-_RUN = ["-m", "nmmsim", "run", "baseline", "--draws", "2048", "--seed"]
 
-
-def _contents(directory: Path) -> dict[str, str]:
-    """Every entry of ``directory``, hidden ones too, with its sha256."""
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-            for path in directory.iterdir()}
-
-
-def _start(seed: str, out: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, *_RUN, seed, "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-
-
-@pytest.fixture(scope="module")
-def complete_sets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
-    """The files of the runs with seeds 1 and 2, each written alone."""
-    directories = {seed: tmp_path_factory.mktemp(f"seed{seed}") for seed in ("1", "2")}
-    runs = {seed: _start(seed, out) for seed, out in directories.items()}
-    for run in runs.values():
-        assert run.communicate(timeout=120)[1] == "" and run.returncode == 0
-    return {seed: _contents(out) for seed, out in directories.items()}
-
-
-def test_two_concurrent_runs_both_succeed_and_leave_one_complete_set(tmp_path, complete_sets):
-    runs = [_start(seed, tmp_path) for seed in ("1", "2")]
+def test_two_concurrent_runs_both_succeed_and_leave_one_complete_set(
+        tmp_path: Path, result_sets: ResultSets) -> None:  # noqa: F811
+    runs = [start_run(tmp_path, seed) for seed in (OLD_SEED, NEW_SEED)]
     for run in runs:
         _, error = run.communicate(timeout=120)
         assert run.returncode == 0 and error == "", error
-    assert _contents(tmp_path) in complete_sets.values()
+    assert contents(tmp_path) in (result_sets.old, result_sets.new)
 
 
 def _waiting_for_a_lock(pid: int) -> bool:
@@ -55,13 +39,13 @@ def _waiting_for_a_lock(pid: int) -> bool:
 
 
 def test_a_run_waits_while_another_holds_the_directory_then_moves_its_set_in(
-        tmp_path, complete_sets):
+        tmp_path: Path, result_sets: ResultSets) -> None:  # noqa: F811
     out = tmp_path / "results"
     out.mkdir()
     holder = os.open(out, os.O_RDONLY)
     fcntl.flock(holder, fcntl.LOCK_EX)  # as a run moving its files in does
     try:
-        run = _start("2", out)
+        run = start_run(out, NEW_SEED)
         deadline = time.monotonic() + 120
         while not _waiting_for_a_lock(run.pid) and run.poll() is None \
                 and time.monotonic() < deadline:
@@ -72,4 +56,4 @@ def test_a_run_waits_while_another_holds_the_directory_then_moves_its_set_in(
         os.close(holder)  # releases the lock
     _, error = run.communicate(timeout=60)
     assert run.returncode == 0, error
-    assert _contents(out) == complete_sets["2"]
+    assert contents(out) == result_sets.new
