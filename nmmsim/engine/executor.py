@@ -61,7 +61,14 @@ def execute(
     """Run ``draws`` draws of ``spec`` and return their merged summary.
 
     ``scheduler`` is a ``dask.distributed.Client`` or a scheduler address; otherwise ``workers``
-    local processes (1: this process). Ctrl-C cancels the outstanding tasks and re-raises.
+    local processes (1: this process; at most the cores available, with a warning). Ctrl-C
+    cancels the outstanding tasks, waits for the running ones and re-raises.
+
+    Raises
+    ------
+    NmmsimError
+        One line, if a local worker process dies, or the Dask cluster has no worker within
+        `WORKER_WAIT_SECONDS`, loses its scheduler or drops the run's tasks.
     """
     if scheduler is not None:
         client, opened = _client(scheduler)
