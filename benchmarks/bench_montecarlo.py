@@ -6,6 +6,7 @@ Run from the repository root::
     python benchmarks/bench_montecarlo.py --draws 100000000 --workers 2   # the 10^8 memory check
     python benchmarks/bench_montecarlo.py --draws 10000000 --chunk-size 32768   # another chunk size
     python benchmarks/bench_montecarlo.py --draws 10000000 --repeats 3   # best of 3, and the range
+    python benchmarks/bench_montecarlo.py --draws 1000000 --workers 2 --end-year 2050   # long horizon
 
 Each size runs in a fresh process (so peak memory is that run's), as ``nmmsim.simulate(baseline,
 draws=N, seed=1, workers=W, chunk_size=C)`` with the default summary and sampler (and the default
@@ -29,8 +30,6 @@ import threading
 import time
 
 import numpy as np
-
-from nmmsim.engine.simulation import DEFAULT_CHUNK_SIZE
 
 SIZES = (10**4, 10**5, 10**6, 10**7)
 
@@ -61,7 +60,7 @@ def _tree_pss_kib(root: int) -> int:
     return total
 
 
-def _one_run(draws: int, workers: int, chunk_size: int) -> dict[str, float]:
+def _one_run(draws: int, workers: int, chunk_size: int | None, end_year: int) -> dict[str, float]:
     import nmmsim
 
     scenario = nmmsim.load_scenario(nmmsim.shipped_scenarios()["baseline"])
@@ -77,7 +76,8 @@ def _one_run(draws: int, workers: int, chunk_size: int) -> dict[str, float]:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     start = time.perf_counter()
-    nmmsim.simulate(scenario, draws=draws, seed=1, workers=workers, chunk_size=chunk_size)
+    sizing = {} if chunk_size is None else {"chunk_size": chunk_size}
+    nmmsim.simulate(scenario, draws=draws, seed=1, workers=workers, end_year=end_year, **sizing)
     seconds = time.perf_counter() - start
     running.clear()
     watcher.join()
@@ -111,13 +111,16 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--draws", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2])
-    parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="draws per chunk (default: nmmsim's choice for the horizon)")
+    parser.add_argument("--end-year", type=int, default=2030)
     parser.add_argument("--repeats", type=int, default=1,
                         help="runs of each row; the fastest is shown, with the range of draws/s")
-    parser.add_argument("--one", nargs=3, type=int, help=argparse.SUPPRESS)  # child process
+    parser.add_argument("--one", nargs=4, type=int, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_one_run(*args.one)))
+        draws, workers, chunk_size, end_year = args.one
+        print(json.dumps(_one_run(draws, workers, chunk_size or None, end_year)))
         return
 
     reference = _scalar_reference()
@@ -126,7 +129,8 @@ def main() -> None:
           f"{'peak MiB':>9}" + ("  draws/s range" if args.repeats > 1 else ""))
     for draws in args.draws:
         for workers in args.workers:
-            runs = [_child_run(draws, workers, args.chunk_size) for _ in range(args.repeats)]
+            runs = [_child_run(draws, workers, args.chunk_size, args.end_year)
+                    for _ in range(args.repeats)]
             best = min(runs, key=lambda run: run["seconds"])
             rate = draws / best["seconds"]
             spread = (f"  {draws / max(r['seconds'] for r in runs):,.0f}-{rate:,.0f}"
@@ -135,9 +139,10 @@ def main() -> None:
                   f"{rate / reference:>9,.0f}  {best['peak_mib']:>9.0f}{spread}", flush=True)
 
 
-def _child_run(draws: int, workers: int, chunk_size: int) -> dict[str, float]:
+def _child_run(draws: int, workers: int, chunk_size: int | None, end_year: int) -> dict[str, float]:
     out = subprocess.run([sys.executable, __file__, "--one", str(draws), str(workers),
-                          str(chunk_size)], check=True, capture_output=True, text=True).stdout
+                          str(chunk_size or 0), str(end_year)], check=True, capture_output=True,
+                         text=True).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
     return result
 

@@ -17,10 +17,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from nmmsim._processes import process_alive
+from nmmsim._processes import process_alive, signals_held
 from nmmsim.errors import NmmsimError
 
-__all__ = ["atomic_path", "check_writable", "staged_directory"]
+__all__ = ["InterruptedAfterWriting", "atomic_path", "check_writable", "staged_directory"]
 
 _STAGING_PREFIX = ".nmmsim-"
 _SPACE_MARGIN = 1 << 20  # bytes kept free beyond the estimate
@@ -43,19 +43,22 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def check_writable(directory: Path) -> None:
-    """Make sure results can be written into ``directory`` (creating it), before a long run.
+def check_writable(directory: Path, needed_bytes: int = 0) -> None:
+    """Make sure results can be written into ``directory`` (creating it), before a long run, and
+    that it has ``needed_bytes`` (an estimate of the results' size) free.
 
     Raises
     ------
     NmmsimError
-        One line, if it is not a directory or cannot be written (read-only, no permission).
+        One line, if it is not a directory, cannot be written (read-only, no permission) or
+        lacks the space.
     """
     try:
         directory.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(dir=directory, prefix=".nmmsim-check-")
         os.close(handle)
         os.unlink(name)
+        _check_space(directory, needed_bytes)
     except OSError as exc:
         raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror}); give "
                           "another --out") from exc
@@ -75,18 +78,13 @@ def staged_directory(directory: Path, needed_bytes: int = 0) -> Iterator[Path]:
     NmmsimError
         One line, if ``directory`` cannot be created or written (read-only, not a directory),
         lacks the space, or the disk fills while writing; the earlier files stay as they were.
+    InterruptedAfterWriting
+        Ctrl-C or SIGTERM while the files are moved in: it takes effect once all are in place.
     """
+    staging: Path | None = None
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        _remove_abandoned(directory)
-        free = shutil.disk_usage(directory).free
-        if needed_bytes and free < needed_bytes + _SPACE_MARGIN:
-            raise NmmsimError(f"{directory}: {free / 2**20:.1f} MiB free, the results need about "
-                              f"{(needed_bytes + _SPACE_MARGIN) / 2**20:.1f} MiB; nothing written")
-        staging = Path(tempfile.mkdtemp(dir=directory, prefix=f"{_staging_owner()}-"))
-    except OSError as exc:
-        raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror})") from exc
-    try:
+        with signals_held():  # created and known together: Ctrl-C cannot orphan it
+            staging = _new_staging(directory, needed_bytes)
         try:
             yield staging
         except OSError as exc:
@@ -94,12 +92,57 @@ def staged_directory(directory: Path, needed_bytes: int = 0) -> Iterator[Path]:
                 raise NmmsimError(f"{directory}: could not write the results ({exc.strerror}); "
                                   "the files there are as they were") from exc
             raise
-        with _locked(directory), _signals_deferred():
+        _publish(staging, directory)
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class InterruptedAfterWriting(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM that took effect once every file of a run was in place: the run stops,
+    but its results are complete (unlike a plain ``KeyboardInterrupt``, after which the earlier
+    files are as they were)."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(f"the results were written to {directory} before the interruption "
+                         "took effect")
+        self.directory = directory
+
+
+def _new_staging(directory: Path, needed_bytes: int) -> Path:
+    """Create ``directory`` and this run's staging directory in it, after removing dead runs'
+    staging and checking the free space."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(directory)
+        _check_space(directory, needed_bytes)
+        return Path(tempfile.mkdtemp(dir=directory, prefix=f"{_staging_owner()}-"))
+    except OSError as exc:
+        raise NmmsimError(f"{directory}: cannot write results there ({exc.strerror})") from exc
+
+
+def _check_space(directory: Path, needed_bytes: int) -> None:
+    free = shutil.disk_usage(directory).free
+    if needed_bytes and free < needed_bytes + _SPACE_MARGIN:
+        raise NmmsimError(f"{directory}: {free / 2**20:.1f} MiB free, the results need about "
+                          f"{(needed_bytes + _SPACE_MARGIN) / 2**20:.1f} MiB; nothing written")
+
+
+def _publish(staging: Path, directory: Path) -> None:
+    """Move every file of ``staging`` into ``directory`` under its lock, Ctrl-C and SIGTERM held
+    until all are moved, so a set is never half moved; one held then is raised as
+    `InterruptedAfterWriting`."""
+    moved = False
+    try:
+        with _locked(directory), signals_held():
             for path in sorted(staging.iterdir()):
                 path.chmod(0o644)
                 os.replace(path, directory / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            moved = True
+    except KeyboardInterrupt:
+        if moved:  # delivered as the signals were unblocked
+            raise InterruptedAfterWriting(directory) from None
+        raise
 
 
 @contextlib.contextmanager
@@ -117,25 +160,6 @@ def _locked(directory: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)  # releases the lock
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Ctrl-C or SIGTERM during the moves takes effect after them, so a set is never half moved
-    (POSIX, main thread; elsewhere nothing is deferred)."""
-    import signal
-    import threading
-
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not \
-            threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _staging_owner() -> str:

@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    from nmmsim.atomic import InterruptedAfterWriting
     from nmmsim.errors import NmmsimError
 
     try:
@@ -39,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NmmsimError as exc:
         print(f"nmmsim: error: {exc}", file=sys.stderr)
         return EXIT_INPUT_ERROR
+    except InterruptedAfterWriting as exc:
+        print(f"\nnmmsim: interrupted; {exc}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("\nnmmsim: interrupted; no results written", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -281,7 +285,8 @@ def _run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(resolve_scenario_path(args.scenario))
     _check_shocks(args)
-    check_writable(args.out)  # before the computation, not after it
+    output_bytes = _output_bytes(args.draws, args.end_year - args.start_year + 1, args.keep)
+    check_writable(args.out, output_bytes)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files, args)
     options: dict[str, Any] = {}
@@ -308,7 +313,7 @@ def _run(args: argparse.Namespace) -> int:
     sensitivity = _load_sensitivity(args.out / f"{scenario.name}_sensitivity.nc")
     spread = _spread(args, scenario, files, targets, int(result.attrs["seed"])) \
         if args.draws is not None and args.keep == "summary" else None
-    with staged_directory(args.out) as staging:  # every file of the run, or none
+    with staged_directory(args.out, output_bytes) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
         target_frame(target_rows(result, targets)).to_csv(
             staging / f"{stem}_targets.csv", index=False, float_format="%.10g")
@@ -320,19 +325,20 @@ def _run(args: argparse.Namespace) -> int:
             spread.to_csv(staging / f"{stem}_spread.csv", float_format="%.10g")
         write_report(result, staging / f"{stem}.html", scenario=scenario,
                      targets=targets, sensitivity=sensitivity, spread=spread)
-    print(f"Scenario: {scenario.name} ({scenario.path})")
-    print(_input_lines(inputs))
-    if args.draws is not None:
-        print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
-              f"{args.sampler}")
-    print(table)
-    print(f"\nProvinces and regions\n{province_table(provinces)}")
-    suffixes = [".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html"]
-    if spread is not None:
-        print(f"\n{spread_table(spread, int(spread.attrs['year']), int(spread.attrs['draws']))}")
-        suffixes.insert(-1, "_spread.csv")
-    written = [args.out / f"{stem}{suffix}" for suffix in suffixes]
-    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
+    with _written_to(args.out):  # the files are in place: Ctrl-C from here says so
+        print(f"Scenario: {scenario.name} ({scenario.path})")
+        print(_input_lines(inputs))
+        if args.draws is not None:
+            print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
+                  f"{args.sampler}")
+        print(table)
+        print(f"\nProvinces and regions\n{province_table(provinces)}")
+        suffixes = [".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html"]
+        if spread is not None:
+            print(f"\n{spread_table(spread, int(spread.attrs['year']), int(spread.attrs['draws']))}")
+            suffixes.insert(-1, "_spread.csv")
+        written = [args.out / f"{stem}{suffix}" for suffix in suffixes]
+        print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 
@@ -353,6 +359,39 @@ def _spread(args: argparse.Namespace, scenario: Any, files: InputFiles, targets:
         end_year=args.end_year, observed=load_observed(files.observed_region),
         posterior=files.posterior, uncertainty=args.uncertainty, targets=targets,
         workers=args.workers, scheduler=args.scheduler)
+
+
+@contextlib.contextmanager
+def _written_to(directory: Path) -> Iterator[None]:
+    """Ctrl-C once a command's files are in place stops it without claiming that nothing was
+    written."""
+    from nmmsim.atomic import InterruptedAfterWriting
+
+    try:
+        yield
+    except InterruptedAfterWriting:
+        raise
+    except KeyboardInterrupt:
+        raise InterruptedAfterWriting(directory) from None
+
+
+#: Bytes of a run's NetCDF and CSV files a projected year (measured, with a fifth to spare): a
+#: summary holds quantiles, whatever the draws (15.4 KB a year); a deterministic run one path
+#: (under 1 KB a year); trajectories every draw's paths (5.9 KB a draw a year).
+_FILE_BYTES_A_YEAR = {"deterministic": 2_000, "summary": 19_000, "trajectories": 7_000}
+#: And what does not grow with the years: the NetCDF file's headers, the HTML report (0.5-1 MB: a
+#: fan chart of every indicator and province) and the small CSVs (targets, provinces, provenance).
+_FIXED_BYTES = 2 * 2**20
+
+
+def _output_bytes(draws: int | None, years: int, keep: str) -> int:
+    """About how many bytes a run's files take, from its draws, years and ``--keep``; checked
+    against the free space before the computation and again before the files are written (a
+    disk that fills while h5py writes the NetCDF file crashes the process)."""
+    if draws is None:
+        return _FILE_BYTES_A_YEAR["deterministic"] * years + _FIXED_BYTES
+    per_draw = draws if keep == "trajectories" else 1
+    return _FILE_BYTES_A_YEAR[keep] * per_draw * years + _FIXED_BYTES
 
 
 #: Output file names by run kind, so that runs of different kinds of one scenario never
@@ -382,6 +421,7 @@ def _compare(args: argparse.Namespace) -> int:
 
     from nmmsim.analysis import parameter_differences
     from nmmsim.atomic import check_writable, staged_directory
+    from nmmsim.engine.simulation import BASE_YEAR
     from nmmsim.report import write_comparison_report
     from nmmsim.report_text import (
         comparison_frame,
@@ -396,7 +436,10 @@ def _compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(resolve_scenario_path(path)) for path in args.scenarios]
     differences = parameter_differences(scenarios)
     _warn_parameter_changes(differences, [s.name for s in scenarios])
-    check_writable(args.out)  # before the computation, not after it
+    # a summary of each scenario, from the base year
+    output_bytes = len(scenarios) * _output_bytes(args.draws, args.end_year - BASE_YEAR + 1,
+                                                  "summary")
+    check_writable(args.out, output_bytes)  # before the computation, not after it
     files = _inputs(args)
     inputs = _provenance(files, args)
     targets = load_targets(files.targets)
@@ -408,7 +451,7 @@ def _compare(args: argparse.Namespace) -> int:
                                       "parameter_differences": "\n".join(
                                           parameter_difference_lines(differences)) or "none"})
     table = comparison_table(result, targets, width=shutil.get_terminal_size().columns)
-    with staged_directory(args.out) as staging:  # every file of the run, or none
+    with staged_directory(args.out, output_bytes) as staging:  # every file of the run, or none
         write_results(result, staging, stem)
         frame = (comparison_frame if args.draws is not None
                  else deterministic_comparison_frame)(result, targets)

@@ -98,6 +98,29 @@ def load_observed(path: str | Path | None = None) -> ObservedData:
 _LARGEST_FIGURE = 1e9
 
 
+#: Where a head count of the region can lie, in thousands: a figure outside is a slip of unit
+#: (people, or millions, for thousands) or of digits. The region counted 12.6-13.3 million
+#: people, 2.3-3.0 million of them urban and about 7.6 million employed, in 2019-2024.
+_PLAUSIBLE_THOUSANDS = {
+    "population": (5_000.0, 30_000.0),
+    "urban_population": (500.0, 30_000.0),
+    "employed_persons": (2_000.0, 20_000.0),
+}
+
+
+def _check_plausible(where: str, indicator: str, year_from: int, year_to: int,
+                     value: float) -> None:
+    """A head count of the region outside the range it can have is an error, not a fit."""
+    if indicator not in _PLAUSIBLE_THOUSANDS:
+        return
+    low, high = _PLAUSIBLE_THOUSANDS[indicator]
+    if not low <= value <= high:
+        years = str(year_from) if year_from == year_to else f"{year_from}-{year_to}"
+        raise DataError(f"{where}: {value:g} thousand in {years} is outside "
+                        f"[{low:,.0f}, {high:,.0f}] thousand, the range plausible for the region "
+                        "(13.3 million people in 2024); is the unit people, or millions?")
+
+
 def _check_unique(path: Path, rows: tuple[Observation, ...]) -> None:
     """One figure per indicator and period: a second one would be ignored silently."""
     seen: dict[tuple[str, int, int], int] = {}
@@ -123,6 +146,7 @@ def _parse_row(path: Path, line: int, record: dict[str, str]) -> Observation:
         raise DataError(f"{where}: value {record['value']!r} is beyond {_LARGEST_FIGURE:.0e}; no "
                         "figure of the region is that large in its unit (people in thousands, "
                         "money in VND trillion, areas in km2 or ha)")
+    _check_plausible(where, record["indicator"], year_from, year_to, value)
     return Observation(
         indicator=record["indicator"],
         year_from=year_from,

@@ -8,7 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 import nmmsim
 from nmmsim.engine.executor import split_tasks
 from nmmsim.errors import NmmsimError
+from tests.processes import left_running, marked_processes, new_marker
 
 
 def test_tasks_are_cut_lazily_for_any_number_of_draws():
@@ -39,45 +41,54 @@ def test_run_sizes_beyond_the_limits_are_refused_at_the_start(options, message):
         nmmsim.simulate(nmmsim.shipped_scenarios()["baseline"], seed=1, **options)
 
 
-def _marked_processes(marker: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environment = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if marker.encode() in environment:
-            found.append(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
 @pytest.mark.parametrize(("how", "reaped"), [(signal.SIGKILL, True), (signal.SIGTERM, True),
                                              (signal.SIGKILL, False)])
 def test_no_worker_outlives_a_killed_run(tmp_path, how, reaped):
     """Also when the killed run is a zombie its parent has not reaped yet."""
-    marker = f"NMMSIM_TEST_{uuid.uuid4().hex}"
-    environment = {**os.environ, marker: "1"}
+    marker, environment = new_marker()
     process = subprocess.Popen(
         [sys.executable, "-m", "nmmsim", "run", str(nmmsim.shipped_scenarios()["baseline"]),
          "--draws", "50000000", "--workers", "2", "--seed", "1", "--out", str(tmp_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     deadline = time.monotonic() + 60
-    while len(_marked_processes(marker)) < 4 and time.monotonic() < deadline:
+    while len(marked_processes(marker)) < 4 and time.monotonic() < deadline:
         time.sleep(0.2)  # the run, the resource tracker, the fork server, two workers
-    assert len(_marked_processes(marker)) >= 4, "the workers did not start"
+    assert len(marked_processes(marker)) >= 4, "the workers did not start"
     process.send_signal(how)
     if reaped:
         status = process.wait(timeout=60)
         if how == signal.SIGTERM:  # handled as Ctrl-C: cancelled, nothing written, status 130
             assert status == 130
             assert list(tmp_path.iterdir()) == []
-    run = {process.pid}
-    deadline = time.monotonic() + 30
-    while set(_marked_processes(marker)) - run and time.monotonic() < deadline:
-        time.sleep(0.2)
-    left = set(_marked_processes(marker)) - run
+    left = left_running(marker, exclude={process.pid})
     process.wait(timeout=60)
     assert left == set()
+
+
+def test_more_workers_than_cores_are_capped_with_a_warning(baseline_path):
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert cores is not None
+    with pytest.warns(UserWarning, match=rf"workers = {cores + 1} capped at the {cores} cores"):
+        capped = nmmsim.simulate(baseline_path, draws=2048, seed=1, workers=cores + 1)
+    alone = nmmsim.simulate(baseline_path, draws=2048, seed=1)
+    assert (capped.attained == alone.attained).all()
+
+
+def _peak_traced_bytes(run: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_long_horizons_get_smaller_chunks_so_a_chunk_keeps_to_its_memory_budget(baseline_path):
+    """2,048 draws to 2050: the default cuts them in two chunks of 1,024, whose arrays take
+    about 150 MB less than one chunk of 2,048 (a draw's arrays take ~5.6 KB a year)."""
+    def run(**options: int) -> Callable[[], object]:
+        return lambda: nmmsim.simulate(baseline_path, draws=2048, seed=1, end_year=2050,
+                                       **options)
+
+    assert _peak_traced_bytes(run()) < _peak_traced_bytes(run(chunk_size=2048)) - 100 * 2**20

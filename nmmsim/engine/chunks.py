@@ -38,8 +38,8 @@ from nmmsim.results import (
 )
 from nmmsim.targets import Target, TargetHistory, met, target_paths
 
-__all__ = ["BY_AREA", "SUMMARISED", "Arm", "ArmSummary", "ChunkSummary", "Keep", "RunSpec",
-           "ShockMode", "run_draws"]
+__all__ = ["BY_AREA", "CHUNK_BUDGET_BYTES", "DEFAULT_CHUNK_SIZE", "SUMMARISED", "Arm", "ArmSummary",
+           "ChunkSummary", "Keep", "RunSpec", "ShockMode", "chunk_size_for", "run_draws"]
 
 Keep = Literal["summary", "trajectories"]
 DisasterMode = Literal["random", "expected"]
@@ -63,6 +63,17 @@ SUMMARISED: tuple[tuple[str, str], ...] = (
     ("population", ""),
 )
 
+
+#: Draws per chunk at most, by default: 2 blocks. Larger chunks are no faster: with 15 provinces a
+#: chunk's arrays are 15 times those of a draw of the aggregate model (docs/performance.md).
+DEFAULT_CHUNK_SIZE = 2 * BLOCK_SIZE
+#: Memory a chunk's arrays may take in a worker, beside the summary's sketch: the default chunk
+#: size is the most blocks (up to 2) that fit it at the run's horizon (docs/performance.md).
+CHUNK_BUDGET_BYTES = 96 * 2**20
+#: A draw's states, region aggregates and other temporaries a year, beside the paths of the
+#: summarised series (8 bytes each): measured 5.6-6.0 KB a draw and year with 67 series, for
+#: horizons 2030-2100.
+_DRAW_YEAR_BYTES = 5_200
 
 #: Indicators whose quantiles a summary keeps for every province and both regions, every year.
 #: Three, because each series costs a sketch of 68 KiB per year in every worker (docs/performance.md).
@@ -117,12 +128,15 @@ class ArmSummary:
     attained_all: np.ndarray  # (n_years,) int64: draws attaining every modelled target that year
     trajectories: list[tuple[int, xr.Dataset]] = field(default_factory=list)
 
+    @staticmethod
+    def indicators(spec: RunSpec) -> int:
+        """How many indicators' quantiles the summary keeps (each for every year)."""
+        return len(SUMMARISED) + len(spec.target_measures) + len(BY_AREA) * len(AREAS)
+
     @classmethod
     def empty(cls, spec: RunSpec) -> ArmSummary:
         n_years = len(spec.years)
-        n_series = (len(SUMMARISED) + len(spec.target_measures) + len(BY_AREA) * len(AREAS)) \
-            * n_years
-        return cls(QuantileSketch.empty(n_series),
+        return cls(QuantileSketch.empty(cls.indicators(spec) * n_years),
                    np.zeros((len(spec.targets), n_years), dtype=np.int64),
                    np.zeros(n_years, dtype=np.int64))
 
@@ -157,6 +171,18 @@ class ChunkSummary:
         for mine, theirs in zip(self.arms, other.arms, strict=True):
             mine.merge(theirs)
         self.discordant += other.discordant
+
+
+def chunk_size_for(spec: RunSpec) -> int:
+    """The default draws per chunk of ``spec``: the most blocks, up to `DEFAULT_CHUNK_SIZE`, whose
+    arrays fit `CHUNK_BUDGET_BYTES` for its years and summarised indicators; at least one block.
+
+    Memory per chunk grows with years x indicators, so long horizons get smaller chunks
+    (2030: 2,048 draws; 2050: 1,024). The chunk size never changes the results.
+    """
+    draw_bytes = len(spec.years) * (_DRAW_YEAR_BYTES + 8 * ArmSummary.indicators(spec))
+    blocks = CHUNK_BUDGET_BYTES // (draw_bytes * BLOCK_SIZE)
+    return int(max(1, min(DEFAULT_CHUNK_SIZE // BLOCK_SIZE, blocks))) * BLOCK_SIZE
 
 
 def run_draws(spec: RunSpec, first_draw: int, n_draws: int, chunk_size: int) -> ChunkSummary:

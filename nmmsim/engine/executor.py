@@ -7,18 +7,22 @@ integer counts, so the merge order does not matter and every backend gives the s
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import logging
 import math
 import multiprocessing
 import os
 import signal
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from nmmsim._processes import process_alive
+from nmmsim._processes import process_alive, signals_held
 from nmmsim.engine.chunks import ChunkSummary, RunSpec, run_draws
 from nmmsim.errors import NmmsimError
 
@@ -32,6 +36,8 @@ _MAX_TASK_CHUNKS = 16  # and a cap: tasks of under a second, so progress moves a
 _IN_FLIGHT_PER_WORKER = 2  # tasks submitted ahead: enough to keep workers busy, memory bounded
 _WATCH_SECONDS = 0.5  # how often a worker checks that the process that started the run is alive
 _MIN_DASK_IN_FLIGHT = 16
+#: How long a run waits for a first Dask worker (an adaptive cluster starts them on demand).
+WORKER_WAIT_SECONDS = 30.0
 
 
 def split_tasks(draws: int, chunk_size: int, workers: int) -> Iterator[tuple[int, int]]:
@@ -55,17 +61,28 @@ def execute(
     """Run ``draws`` draws of ``spec`` and return their merged summary.
 
     ``scheduler`` is a ``dask.distributed.Client`` or a scheduler address; otherwise ``workers``
-    local processes (1: this process). Ctrl-C cancels the outstanding tasks and re-raises.
+    local processes (1: this process; at most the cores available, with a warning). Ctrl-C
+    cancels the outstanding tasks, waits for the running ones and re-raises.
+
+    Raises
+    ------
+    NmmsimError
+        One line, if a local worker process dies, or the Dask cluster has no worker within
+        `WORKER_WAIT_SECONDS`, loses its scheduler or drops the run's tasks.
     """
     if scheduler is not None:
         client, opened = _client(scheduler)
-        try:
-            threads = max(1, int(sum(client.nthreads().values())))
-            tasks = split_tasks(draws, chunk_size, max(workers, threads))
-            return _on_dask(spec, tasks, chunk_size, client, draws, progress, max(workers, threads))
-        finally:
-            if opened:
-                client.close()
+        with _client_logs_quiet() if opened else contextlib.nullcontext():
+            try:
+                _wait_for_workers(client)
+                threads = max(1, int(sum(client.nthreads().values())))
+                tasks = split_tasks(draws, chunk_size, max(workers, threads))
+                return _on_dask(spec, tasks, chunk_size, client, draws, progress,
+                                max(workers, threads))
+            finally:
+                if opened:
+                    client.close()
+    workers = _within_cores(workers)
     tasks = split_tasks(draws, chunk_size, workers)
     if workers == 1:
         summary = ChunkSummary.empty(spec)
@@ -74,10 +91,23 @@ def execute(
             if progress is not None:
                 progress(summary.draws, draws)
         return summary
-    return _on_processes(spec, tasks, chunk_size, workers, draws, progress)
+    with _worker_death_as_error(workers):
+        return _on_processes(spec, tasks, chunk_size, workers, draws, progress)
 
 
 # --- local processes ---------------------------------------------------------------------------
+
+
+def _within_cores(workers: int) -> int:
+    """``workers``, or the number of cores this process may run on if that is smaller (with a
+    warning): more processes than cores only share them, each with its own memory."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores is None or workers <= cores:
+        return workers
+    warnings.warn(f"workers = {workers} capped at the {cores} cores available (more processes "
+                  "would share them, each with its own memory)", UserWarning, stacklevel=6)
+    return cores
+
 
 _WORKER_SPEC: RunSpec | None = None
 
@@ -85,6 +115,8 @@ _WORKER_SPEC: RunSpec | None = None
 def _start_worker(spec: RunSpec, run_pid: int) -> None:
     global _WORKER_SPEC
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if hasattr(signal, "pthread_sigmask"):  # blocked while the worker started; SIGTERM ends it
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _WORKER_SPEC = spec
     # Workers fork from a server process, not from the run's process: if that process is killed
     # (SIGKILL leaves it no time to stop them), a watchdog ends the worker. Linux only (/proc):
@@ -124,9 +156,12 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
     in_flight = _IN_FLIGHT_PER_WORKER * workers
     try:
         # a bounded window of submitted tasks: memory stays flat, and Ctrl-C has at most this
-        # many tasks to cancel and one running task per worker to wait for
-        pending = {pool.submit(_worker_task, first, n, chunk_size)
-                   for first, n in itertools.islice(tasks, in_flight)}
+        # many tasks to cancel and one running task per worker to wait for. The first submissions
+        # start the fork server and the workers: not interrupted half-way, and born with Ctrl-C
+        # and SIGTERM blocked (caught while they start, they would print tracebacks)
+        with signals_held():
+            pending = {pool.submit(_worker_task, first, n, chunk_size)
+                       for first, n in itertools.islice(tasks, in_flight)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -136,12 +171,23 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
             if progress is not None:
                 progress(summary.draws, draws)
     except BaseException:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # wait for the running tasks (one each, under a second or two): a worker still starting
+        # would otherwise find the pool's queues gone and print a traceback, and none outlives
+        # the run
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
     return summary
+
+
+@contextlib.contextmanager
+def _worker_death_as_error(workers: int) -> Iterator[None]:
+    """A worker process that dies (killed, out of memory) ends the run with one line."""
+    try:
+        yield
+    except BrokenProcessPool:
+        raise NmmsimError(f"one of the {workers} worker processes died (killed, or out of "
+                          "memory?); no results written") from None
 
 
 # --- Dask ----------------------------------------------------------------------------------------
@@ -160,6 +206,30 @@ def _client(scheduler: Any) -> tuple[Any, bool]:
         return Client(scheduler, timeout="10s"), True  # type: ignore[no-untyped-call]
     except OSError as exc:
         raise NmmsimError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})") from exc
+
+
+@contextlib.contextmanager
+def _client_logs_quiet() -> Iterator[None]:
+    """While a client we opened runs: the scheduler's loss is reported as one error, so the
+    client's log of its reconnection attempts (tracebacks) is left out."""
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _wait_for_workers(client: Any) -> None:
+    """Wait until the cluster has a worker: one line, not a hang, if none comes."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
+    except TimeoutError:
+        address = client.scheduler.address
+        raise NmmsimError(f"the Dask scheduler at {address} has no workers (waited "
+                          f"{WORKER_WAIT_SECONDS:.0f} s); start some with `dask worker "
+                          f"{address}`") from None
 
 
 def _on_dask(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, client: Any,
@@ -187,7 +257,32 @@ def _on_dask(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: int, c
                 window.add(added)  # type: ignore[no-untyped-call]
             if progress is not None:
                 progress(summary.draws, draws)
-    except BaseException:
-        client.cancel(list(live))
+    except BaseException as exc:
+        failure = _cluster_failure(client, exc)
+        with contextlib.suppress(Exception):  # the scheduler may be gone
+            client.cancel(list(live))
+        if failure is not None:
+            raise failure from None
         raise
     return summary
+
+
+def _cluster_failure(client: Any, exc: BaseException) -> NmmsimError | None:
+    """The one-line error for a cluster that failed the run (its scheduler or workers lost), or
+    None for another exception (Ctrl-C, a bug), which goes on as it is."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    address = client.scheduler.address
+    reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+    if isinstance(exc, OSError) or reason == "scheduler-connection-lost":
+        return NmmsimError(f"lost the Dask scheduler at {address} during the run ({reason}); no "
+                           "results written")
+    if isinstance(exc, KilledWorker):
+        return NmmsimError(f"Dask workers at {address} died running the chunks ({reason}; out of "
+                           "memory?); no results written")
+    if isinstance(exc, CancelledError):
+        return NmmsimError(f"the Dask cluster at {address} dropped the run's tasks ({reason}; a "
+                           "worker lost?); no results written")
+    return None

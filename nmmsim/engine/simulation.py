@@ -12,7 +12,15 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
-from nmmsim.engine.chunks import Arm, DisasterMode, Keep, RunSpec, ShockMode
+from nmmsim.engine.chunks import (
+    DEFAULT_CHUNK_SIZE,
+    Arm,
+    DisasterMode,
+    Keep,
+    RunSpec,
+    ShockMode,
+    chunk_size_for,
+)
 from nmmsim.engine.executor import Progress
 from nmmsim.engine.montecarlo import run_monte_carlo
 from nmmsim.engine.projection import check_disasters, expected_disasters, project
@@ -35,10 +43,6 @@ MAX_DRAWS = 10**10
 MAX_SOBOL_DRAWS = 2**30
 
 MAX_END_YEAR = 2100
-#: Draws per chunk: 2 blocks. With 15 provinces a chunk's arrays are 15 times those of a draw of
-#: the aggregate model; 2,048 draws keep a chunk's states near 60 MB and a task (16 chunks)
-#: under a second, so progress moves and Ctrl-C is quick (docs/performance.md).
-DEFAULT_CHUNK_SIZE = 2 * BLOCK_SIZE
 _MAX_TRAJECTORY_BYTES = 4 * 2**30
 #: "posterior": parameters conditioned on the history (the default); "prior": registry priors.
 UncertaintyMode = Literal["posterior", "prior"]
@@ -52,7 +56,7 @@ def simulate(
     sampler: Sampler = "mc",
     keep: Keep = "summary",
     workers: int = 1,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     scheduler: Any = None,
     disasters: FloatArray | DisasterMode | None = None,
     shocks: ShockMode | None = None,
@@ -89,8 +93,9 @@ def simulate(
         draw's full paths (refused beyond about 4 GiB).
     workers : int
         Local processes (1: run in this process).
-    chunk_size : int
-        Draws per chunk, a multiple of 1,024. Does not change results.
+    chunk_size : int, optional
+        Draws per chunk, a multiple of 1,024. Does not change results. Default: 2,048, less at
+        long horizons, so a chunk's memory stays in budget (`nmmsim.engine.chunks.chunk_size_for`).
     scheduler : dask.distributed.Client or str, optional
         Run the chunks on this Dask cluster (``pip install 'nmmsim[distributed]'``).
     disasters : (n, years) array, "random" or "expected", optional
@@ -200,7 +205,7 @@ def compare(
     sampler: Sampler = "mc",
     keep: Keep = "summary",
     workers: int = 1,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     scheduler: Any = None,
     disasters: DisasterMode | None = None,
     shocks: ShockMode | None = None,
@@ -319,7 +324,7 @@ def _monte_carlo(
     sampler: Sampler,
     keep: Keep,
     workers: int,
-    chunk_size: int,
+    chunk_size: int | None,
     scheduler: Any,
     disasters: FloatArray | DisasterMode | None,
     shocks: ShockMode | None,
@@ -368,7 +373,7 @@ def _monte_carlo(
         if size > _MAX_TRAJECTORY_BYTES:
             raise NmmsimError(f"keep='trajectories' for {draws:,} draws needs about "
                               f"{size / 2**30:.0f} GiB; use keep='summary' or fewer draws")
-    return run_monte_carlo(spec, draws, chunk_size=chunk_size, workers=workers,
+    return run_monte_carlo(spec, draws, chunk_size=chunk_size or chunk_size_for(spec), workers=workers,
                            scheduler=scheduler, progress=progress)
 
 
@@ -387,7 +392,7 @@ def _drawn_from(uncertainty: Uncertainty | UncertaintyMode) -> str:
 
 
 def _check_monte_carlo(draws: int, seed: int | None, sampler: str, keep: str, workers: int,
-                       chunk_size: int,
+                       chunk_size: int | None,
                        parameters: Parameters | None, disasters: object) -> None:
     if parameters is not None:
         raise NmmsimError("give either parameters (explicit draws) or draws=N (sampled), not both")
@@ -406,8 +411,8 @@ def _check_monte_carlo(draws: int, seed: int | None, sampler: str, keep: str, wo
         raise NmmsimError(f"keep = {keep!r}; allowed: {', '.join(get_args(Keep))}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise NmmsimError(f"workers = {workers!r} must be a whole number >= 1")
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < BLOCK_SIZE \
-            or chunk_size % BLOCK_SIZE:
+    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(chunk_size, int)
+                                   or chunk_size < BLOCK_SIZE or chunk_size % BLOCK_SIZE):
         raise NmmsimError(f"chunk_size = {chunk_size!r} must be a positive multiple of "
                           f"{BLOCK_SIZE}")
     if disasters is not None and disasters not in get_args(DisasterMode):

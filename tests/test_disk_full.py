@@ -1,0 +1,89 @@
+"""A full disk: on a small filesystem holding an earlier result set, a run that cannot write its
+own leaves the earlier set as it was, says so in one line, exits 2, and leaves no temporary files.
+
+The filesystem is a tmpfs mounted for the test (needs root, or CAP_SYS_ADMIN); elsewhere the
+test is skipped, saying why. The free space is set by a filler file, from almost none to about
+what the new set needs: the run is refused before it writes (h5py crashes the process when the
+disk fills under it), and a disk that fills while files are written is one error too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nmmsim.atomic import staged_directory
+from nmmsim.errors import NmmsimError
+from nmmsim.results import write_provenance
+from tests.result_sets import (  # noqa: F401 - result_sets is a fixture
+    NEW_SEED,
+    RUN,
+    ResultSets,
+    contents,
+    result_sets,
+)
+
+_MOUNT_BYTES = 8 * 2**20
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs of 8 MiB mounted in ``tmp_path``, unmounted afterwards."""
+    point = tmp_path / "disk"
+    point.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command to make a small filesystem")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={_MOUNT_BYTES}", "tmpfs",
+                              str(point)], capture_output=True, text=True, check=False)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root or CAP_SYS_ADMIN): "
+                    f"{mounted.stderr.strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def _leave_free(disk: Path, free_bytes: int) -> None:
+    """Fill ``disk`` with a file so that about ``free_bytes`` stay free."""
+    filler = shutil.disk_usage(disk).free - free_bytes
+    with (disk / "filler").open("wb") as handle:
+        handle.truncate(0)
+        handle.write(b"\0" * filler)  # written, not sparse: tmpfs counts what is written
+
+
+@pytest.mark.parametrize("free_kib", [16, 512, 1536, 2048])
+def test_a_full_disk_keeps_the_earlier_set_says_so_in_one_line_and_leaves_no_tmp(
+        small_disk: Path, result_sets: ResultSets, free_kib: int) -> None:  # noqa: F811
+    out = small_disk / "results"
+    shutil.copytree(result_sets.old_directory, out)
+    _leave_free(small_disk, free_kib * 1024)
+    before = contents(out)
+    run = subprocess.run([sys.executable, *RUN, "--seed", NEW_SEED, "--out", str(out)],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith(f"nmmsim: error: {out}: "), \
+        run.stderr
+    assert "No space left" in run.stderr or "MiB free" in run.stderr, run.stderr
+    assert contents(out) == before
+
+
+def test_a_disk_that_fills_while_writing_is_one_error_and_keeps_the_earlier_set(
+        small_disk: Path, result_sets: ResultSets) -> None:  # noqa: F811
+    import xarray as xr
+
+    out = small_disk / "results"
+    shutil.copytree(result_sets.old_directory, out)
+    _leave_free(small_disk, 256 * 1024)
+    before = contents(out)
+    large = xr.Dataset(attrs={"notes": "x" * 2**20})  # a 1 MiB provenance file
+    with pytest.raises(NmmsimError, match=r"could not write the results \(No space left on device"
+                       r"\); the files there are as they were"), staged_directory(out) as staging:
+        write_provenance(xr.Dataset(attrs={"seed": 2}), staging / "baseline_provenance.csv")
+        write_provenance(large, staging / "baseline.csv")
+    assert contents(out) == before
