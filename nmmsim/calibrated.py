@@ -2,9 +2,10 @@
 
 `nmmsim.calibration.calibrate` produces a `CalibrationResult`; `write_calibrated` stores it and
 `load_calibrated` reads it back, so the committed file and a fresh fit are the same kind of object.
-Simulations start from `calibrated_parameters`: the registry defaults with the fitted values in
-place. The file is written by ``nmmsim calibrate``; edit the observed data and refit rather than
-editing it by hand.
+`calibrated_parameters` gives the registry defaults with the fitted values in place. Runs no
+longer start from it: they draw from the posterior (`nmmsim.posterior`); sensitivity analysis
+draws the fitted parameters around these values. The file is written by ``nmmsim calibrate``;
+edit the observed data and refit rather than editing it by hand.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
-"""Calibration: fitting the model's behavioural parameters to the region's 2020-2024 history.
+"""Calibration: the model's parameters against the region's 2020-2024 history.
 
-`calibrate` returns a `CalibrationResult`; `nmmsim.calibrated` reads and writes the committed
-``calibration/calibrated.toml`` that simulations use by default. See ``docs/calibration.md``.
+`calibrate` is the least-squares fit of 15 behavioural parameters (`CalibrationResult`, stored in
+``calibration/calibrated.toml`` by `nmmsim.calibrated`): a quick diagnostic of what the data
+identify, and the marginals sensitivity analysis draws from (docs/calibration.md).
+`nmmsim.calibration.condition.condition` conditions every uncertain parameter on the same history
+(the posterior in ``calibration/posterior.toml``, `nmmsim.posterior`), which runs draw from by
+default (docs/uncertainty.md); `nmmsim.calibration.backtest` and `nmmsim.calibration.sbc` check it.
 """
 
 from nmmsim.calibrated import CalibrationResult, Residual

@@ -29,7 +29,8 @@ from nmmsim.parameters import REGISTRY, Parameters
 from nmmsim.posterior import PosteriorSample, StageRecord
 from nmmsim.priors import Prior
 
-__all__ = ["DEFAULT_PARTICLES", "POSTERIOR_NAMES", "condition", "particle_values"]
+__all__ = ["DEFAULT_PARTICLES", "KEPT_PARTICLES", "POSTERIOR_NAMES", "condition",
+           "particle_values"]
 
 #: Particles of the shipped posterior's conditioning (docs/uncertainty.md §3).
 DEFAULT_PARTICLES = 2**17
