@@ -361,3 +361,20 @@ def test_sketch_quantiles_interpolate_within_their_bucket():
         assert np.all(np.abs(estimate / exact - 1) < 5e-4)
         medians.append(estimate[3])
     assert medians[0] < medians[1] < medians[2]
+
+
+def test_summaries_keep_the_exact_mean_whatever_the_chunking(baseline):
+    """Issue 12.11: the summary stores each indicator's mean, the mean of the draws' values to
+    rounding, and the same bits for any chunk size and workers."""
+    summary = nmmsim.simulate(baseline, draws=3000, seed=8)
+    other = nmmsim.simulate(baseline, draws=3000, seed=8, chunk_size=1024, workers=2)
+    every = nmmsim.simulate(baseline, draws=3000, seed=8, keep="trajectories")
+    for name in ("grdp_nominal", "grdp_growth", "poverty_rate", "sector_share"):
+        mean = summary[f"{name}_mean"]
+        np.testing.assert_allclose(mean, every[name].mean("draw").transpose(*mean.dims),
+                                   rtol=1e-12)
+        np.testing.assert_array_equal(mean.values, other[f"{name}_mean"].values)
+        assert mean.attrs["units"] == summary[name].attrs["units"]
+    by_area = summary.grdp_nominal_by_area_mean.sel(area="Bac Giang", year=2030)
+    np.testing.assert_allclose(by_area, every.grdp_nominal_by_area.sel(area="Bac Giang",
+                                                                       year=2030).mean(), rtol=1e-12)

@@ -26,6 +26,7 @@ from nmmsim.engine.sampling import (
     unit_sample,
 )
 from nmmsim.engine.sketch import QuantileSketch
+from nmmsim.engine.sums import ExactSums
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
@@ -124,6 +125,7 @@ class ArmSummary:
     """Mergeable statistics of one scenario's draws."""
 
     sketch: QuantileSketch  # series: SUMMARISED, target measures, BY_AREA x AREAS; every year
+    sums: ExactSums  # the same series, for their means
     attained: np.ndarray  # (n_targets, n_years) int64: draws attaining each target if measured then
     attained_all: np.ndarray  # (n_years,) int64: draws attaining every modelled target that year
     trajectories: list[tuple[int, xr.Dataset]] = field(default_factory=list)
@@ -136,12 +138,14 @@ class ArmSummary:
     @classmethod
     def empty(cls, spec: RunSpec) -> ArmSummary:
         n_years = len(spec.years)
-        return cls(QuantileSketch.empty(cls.indicators(spec) * n_years),
+        n_series = cls.indicators(spec) * n_years
+        return cls(QuantileSketch.empty(n_series), ExactSums.empty(n_series),
                    np.zeros((len(spec.targets), n_years), dtype=np.int64),
                    np.zeros(n_years, dtype=np.int64))
 
     def merge(self, other: ArmSummary) -> None:
         self.sketch.merge(other.sketch)
+        self.sums.merge(other.sums)
         self.attained += other.attained
         self.attained_all += other.attained_all
         self.trajectories.extend(other.trajectories)
@@ -253,6 +257,8 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
     summary.attained += counts[:-1]
     summary.attained_all += counts[-1]
     areas = area_paths(states, constants, spec.base, BY_AREA, region_2022=paths)
-    summary.sketch.add([paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
-                       + [areas[(variable, area)] for variable in BY_AREA for area in AREAS])
+    series = ([paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
+              + [areas[(variable, area)] for variable in BY_AREA for area in AREAS])
+    summary.sketch.add(series)
+    summary.sums.add(series, BLOCK_SIZE)
     return attained

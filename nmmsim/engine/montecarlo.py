@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from nmmsim._types import FloatArray
 from nmmsim._version import __version__
 from nmmsim.engine.chunks import BY_AREA, SUMMARISED, ArmSummary, ChunkSummary, RunSpec
 from nmmsim.engine.executor import Progress, execute
@@ -144,6 +145,7 @@ def _summary_dataset(spec: RunSpec, summary: ArmSummary, attrs: dict[str, Any]) 
             ("quantile", "year", "area"), blocks[start:start + len(AREAS)].transpose(1, 2, 0),
             {"long_name": meta.long_name if meta else GROWTH_ATTRS["long_name"],
              "units": meta.units if meta else GROWTH_ATTRS["units"], "statistic": statistic})
+    data_vars.update(_means(spec, summary.sums.means().reshape(-1, n_years), data_vars))
     data_vars["attained"] = (
         ("target", "year"), summary.attained,
         {"long_name": "Draws attaining the target if it were measured in that year",
@@ -159,3 +161,30 @@ def _summary_dataset(spec: RunSpec, summary: ArmSummary, attrs: dict[str, Any]) 
     )
     dataset.attrs.update(attrs)
     return dataset
+
+
+def _means(spec: RunSpec, means: FloatArray, quantiled: dict[str, Any]) -> dict[str, Any]:
+    """``<variable>_mean`` beside every variable the summary keeps quantiles of: the exact mean
+    of the draws by year (`nmmsim.engine.sums`), in the same series order as the sketch."""
+    note = "mean of the draws: block sums added exactly, so the same for any chunking or workers"
+    variables: dict[str, Any] = {}
+
+    def add(name: str, dims: tuple[str, ...], values: FloatArray) -> None:
+        attrs = dict(quantiled[name][2])  # (dims, values, attrs) of its quantiles
+        attrs.update({"long_name": f"{attrs['long_name']}: mean of the draws", "statistic": note})
+        variables[f"{name}_mean"] = (dims, values, attrs)
+
+    sector_share = np.full((means.shape[1], len(SECTORS)), np.nan)
+    for (variable, sector), row in zip(SUMMARISED, means, strict=False):
+        if sector:
+            sector_share[:, SECTORS.index(sector)] = row
+        else:
+            add(variable, ("year",), row)
+    add("sector_share", ("year", "sector"), sector_share)
+    first_area = len(SUMMARISED) + len(spec.target_measures)
+    for target, row in zip(spec.target_measures, means[len(SUMMARISED):first_area], strict=True):
+        add(f"target_{target.target}", ("year",), row)
+    for k, variable in enumerate(BY_AREA):
+        start = first_area + k * len(AREAS)
+        add(f"{variable}_by_area", ("year", "area"), means[start:start + len(AREAS)].T)
+    return variables
