@@ -46,17 +46,16 @@ class ExactSums:
     def add(self, values: Sequence[FloatArray], block_size: int) -> None:
         """File a chunk: a sequence of ``(rows, n)`` arrays whose rows are the series in order,
         their columns the chunk's draws, the chunk starting on a block boundary."""
-        rows = np.concatenate([np.asarray(v, dtype=np.float64) for v in values])
-        if rows.shape[0] != len(self.totals):
-            raise ValueError(f"filed {rows.shape[0]} series into sums of {len(self.totals)}")
-        n = rows.shape[1]
-        for first in range(0, n, block_size):
-            sums = np.ascontiguousarray(rows[:, first : first + block_size]).sum(axis=1)
-            good = np.isfinite(sums)
-            self.finite &= good
-            for i in np.flatnonzero(good & self.finite):
-                self.totals[i] += _exact(sums[i])
-        self.counts += n
+        sums = np.concatenate([
+            np.stack([np.ascontiguousarray(array[:, first : first + block_size]).sum(axis=1)
+                      for first in range(0, array.shape[1], block_size)], axis=1)
+            for array in values])  # (series, blocks)
+        if sums.shape[0] != len(self.totals):
+            raise ValueError(f"filed {sums.shape[0]} series into sums of {len(self.totals)}")
+        self.finite &= np.isfinite(sums).all(axis=1)
+        for i in np.flatnonzero(self.finite):
+            self.totals[i] += sum(_exact(value) for value in sums[i])
+        self.counts += values[0].shape[1]
 
     def merge(self, other: ExactSums) -> None:
         self.totals = [a + b for a, b in zip(self.totals, other.totals, strict=True)]
