@@ -421,9 +421,9 @@ def parameter_differences(scenarios: Sequence[Scenario]) -> dict[str, dict[str, 
     """Model parameters the scenarios set differently: ``{parameter: {scenario: setting}}``.
 
     A setting is "fixed at V" (the scenario's ``[parameters]``), "prior ..." (its ``[priors]``)
-    or "calibrated" (neither: the calibrated value, or the registry's prior in a Monte Carlo
-    run). Only parameters whose setting is not the same in every scenario are listed: there, a
-    comparison measures a change of the model along with the change of levers.
+    or "posterior" (neither: drawn from the posterior, its median in a deterministic run). Only
+    parameters whose setting is not the same in every scenario are listed: there, a comparison
+    measures a change of the model along with the change of levers.
 
     Examples
     --------
@@ -438,7 +438,7 @@ def parameter_differences(scenarios: Sequence[Scenario]) -> dict[str, dict[str, 
             return f"fixed at {scenario.parameter_overrides[name]:.10g}"
         if name in scenario.prior_overrides:
             return f"prior {scenario.prior_overrides[name].describe()}"
-        return "calibrated"
+        return "posterior"
 
     names = sorted({name for s in scenarios for name in (*s.parameter_overrides,
                                                          *s.prior_overrides)})

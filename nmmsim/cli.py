@@ -462,7 +462,7 @@ def _compare(args: argparse.Namespace) -> int:
                                 targets=targets)
     if args.draws is None:
         print(f"Compared {', '.join(s.name for s in scenarios)}: deterministic paths (the "
-              "expected-damage path at the calibrated parameters)")
+              "expected-damage path at the posterior's median parameters)")
     else:
         print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
               f"{result.attrs['seed']}, common random numbers")

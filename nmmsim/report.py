@@ -175,7 +175,7 @@ def write_comparison_report(
            "errors; where a policy moves a target's indicator the same way in most draws, they "
            "are far more precise than the probabilities themselves.</p>"] if monte_carlo else
           ["<h2>Deterministic paths side by side</h2>",
-           '<p class="note">Each scenario\'s expected-damage path at the calibrated parameters; '
+           '<p class="note">Each scenario\'s expected-damage path at the posterior\'s median parameters; '
            "for the probability of attaining the targets and paired differences with their "
            "standard errors, compare with --draws.</p>"]),
         _comparison_table(compared, targets),

@@ -507,9 +507,9 @@ def parameter_difference_lines(differences: dict[str, dict[str, str]]) -> list[s
 
     Examples
     --------
-    >>> parameter_difference_lines({"tfp_growth_industry": {"baseline": "calibrated",
+    >>> parameter_difference_lines({"tfp_growth_industry": {"baseline": "posterior",
     ...                                                     "push": "fixed at 0.015"}})
-    ['tfp_growth_industry: baseline calibrated; push fixed at 0.015']
+    ['tfp_growth_industry: baseline posterior; push fixed at 0.015']
     """
     return [f"{name}: " + "; ".join(f"{scenario} {text}" for scenario, text in settings.items())
             for name, settings in differences.items()]

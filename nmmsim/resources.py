@@ -1,6 +1,6 @@
 """Where nmmsim reads its data, and the record of which files a run used.
 
-The **data directory** holds the observed data and the calibrated parameters
+The **data directory** holds the observed data, the posterior and the least-squares fit
 (``observed_region.csv``, ``observed_national.csv``, ``provinces.csv``, ``boundaries.csv``,
 ``calibrated.toml``, ``posterior.toml`` with its ``posterior.csv``; optionally ``targets_2030.csv``
 and ``SOURCES.md``). It is the first of:

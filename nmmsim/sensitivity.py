@@ -10,7 +10,8 @@ indicator and whether it is attained, every projection year), so the Ishigami te
 exactly the code the model does.
 
 Sobol' indices assume independent inputs: here every uncertain parameter is drawn from its own
-prior (the calibrated ones from their fitted marginals, without the copula), and severe disasters
+prior (the least-squares fit's parameters from their fitted marginals, not the joint posterior
+that Monte Carlo runs draw from), and severe disasters
 enter at their expected intensity, so the output is a deterministic function of the parameters
 and ``disaster_probability`` and the damage parameters carry the disaster risk.
 """
@@ -199,7 +200,8 @@ def sensitivity(
     return _dataset(found, uncertain, modelled, years, {
         "scenario": scenario.name, "scenario_sha256": scenario.file_hash, "method": method,
         "draws": draws, "evaluations": evaluations, "seed": seed,
-        "inputs": "independent priors (calibrated parameters without their copula); "
+        "inputs": "independent priors (the least-squares fit's marginals for its parameters, "
+                  "not the joint posterior); "
                   "disasters at expected intensity"})
 
 

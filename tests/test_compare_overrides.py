@@ -48,14 +48,14 @@ def test_compare_lists_and_warns_about_parameter_changes(tmp_path, capsys):
     assert len(warning) == 1
     assert "push and baseline differ in model parameters" in warning[0]
     assert "tfp_growth_industry" in warning[0] and "tax_buoyancy" in warning[0]
-    assert "tfp_growth_industry: baseline calibrated; push fixed at 0.015" in printed.out
+    assert "tfp_growth_industry: baseline posterior; push fixed at 0.015" in printed.out
     with xr.open_dataset(out / "compare_baseline_vs_push.nc", engine="h5netcdf") as result:
         recorded = result.attrs["parameter_differences"].splitlines()
-    assert recorded[0].startswith("tax_buoyancy: baseline calibrated; push prior triangular")
-    assert recorded[1] == "tfp_growth_industry: baseline calibrated; push fixed at 0.015"
+    assert recorded[0].startswith("tax_buoyancy: baseline posterior; push prior triangular")
+    assert recorded[1] == "tfp_growth_industry: baseline posterior; push fixed at 0.015"
     report = (out / "compare_baseline_vs_push.html").read_text()
     assert "Model parameters set differently" in report
-    assert "tfp_growth_industry: baseline calibrated; push fixed at 0.015" in report
+    assert "tfp_growth_industry: baseline posterior; push fixed at 0.015" in report
 
 
 def test_scenarios_sharing_their_parameters_compare_levers_only(tmp_path, capsys):

@@ -114,8 +114,8 @@ def simulate(
     start_year, end_year : int
         Base year (its observed state starts the run) and last projected year.
     parameters : Parameters, optional
-        Explicit values for ``n`` draws (deterministic runs); default one draw at the calibrated
-        values. The scenario's ``[parameters]`` apply on top.
+        Explicit values for ``n`` draws (deterministic runs); default one draw at the posterior's
+        medians. The scenario's ``[parameters]`` apply on top.
     observed : ObservedData, optional
         Observed figures for the base year (default: the shipped ``calibration/`` data).
     posterior : path, optional
