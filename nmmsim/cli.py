@@ -460,20 +460,21 @@ def _compare(args: argparse.Namespace) -> int:
         write_provenance(result, staging / f"{stem}_provenance.csv")
         write_comparison_report(result, staging / f"{stem}.html", scenarios=scenarios,
                                 targets=targets)
-    if args.draws is None:
-        print(f"Compared {', '.join(s.name for s in scenarios)}: deterministic paths (the "
-              "expected-damage path at the posterior's median parameters)")
-    else:
-        print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
-              f"{result.attrs['seed']}, common random numbers")
-    print(_input_lines(inputs))
-    if differences:
-        print("Model parameters set differently (not levers; part of the differences below):")
-        print("\n".join(f"  {line}" for line in parameter_difference_lines(differences)))
-    print(table)
-    written = [args.out / name for name in (f"{stem}.nc", f"{stem}.csv", f"{stem}_{year}.csv",
-                                              f"{stem}_provenance.csv", f"{stem}.html")]
-    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
+    with _written_to(args.out):  # the files are in place: Ctrl-C from here says so
+        if args.draws is None:
+            print(f"Compared {', '.join(s.name for s in scenarios)}: deterministic paths (the "
+                  "expected-damage path at the posterior's median parameters)")
+        else:
+            print(f"Compared {', '.join(s.name for s in scenarios)}: {args.draws:,} draws, seed "
+                  f"{result.attrs['seed']}, common random numbers")
+        print(_input_lines(inputs))
+        if differences:
+            print("Model parameters set differently (not levers; part of the differences below):")
+            print("\n".join(f"  {line}" for line in parameter_difference_lines(differences)))
+        print(table)
+        written = [args.out / name for name in (f"{stem}.nc", f"{stem}.csv", f"{stem}_{year}.csv",
+                                                  f"{stem}_provenance.csv", f"{stem}.html")]
+        print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

@@ -115,3 +115,19 @@ def test_comparison_panel_titles_match_the_horizon(end_year, says):
     assert growth.startswith("Average real GRDP growth 2021-2030") and says in growth
     for figure in figures:
         pyplot().close(figure)
+
+
+def test_an_interruption_while_compare_prints_says_the_files_were_written(tmp_path, monkeypatch,
+                                                                          capsys):
+    """Issue 13: Ctrl-C after the comparison's files are in place must not claim that nothing
+    was written."""
+    import nmmsim.cli
+
+    def interrupted(inputs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nmmsim.cli, "_input_lines", interrupted)
+    assert main(["compare", "baseline", "hub_fdi", "--out", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert "no results written" not in err and f"written to {tmp_path}" in err
+    assert (tmp_path / "compare_baseline_vs_hub_fdi.html").is_file()
