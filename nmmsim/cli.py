@@ -387,7 +387,8 @@ _FIXED_BYTES = 2 * 2**20
 def _output_bytes(draws: int | None, years: int, keep: str) -> int:
     """About how many bytes a run's files take, from its draws, years and ``--keep``; checked
     against the free space before the computation and again before the files are written (a
-    disk that fills while h5py writes the NetCDF file crashes the process)."""
+    disk that fills while h5py writes a large NetCDF file itself crashes the process;
+    `nmmsim.results.write_netcdf`)."""
     if draws is None:
         return _FILE_BYTES_A_YEAR["deterministic"] * years + _FIXED_BYTES
     per_draw = draws if keep == "trajectories" else 1

@@ -310,11 +310,21 @@ def area_indicator_paths(
                            float(base.province_grdp_growth[index]), keys)
 
 
+#: Datasets up to this size are encoded in memory and written by Python: a disk that fills
+#: during the write is then an ordinary OSError (ENOSPC), where h5py writing the file itself
+#: crashes the process. Larger ones (trajectories) are written by h5py, after the free-space
+#: check of `nmmsim.atomic.check_writable`.
+_IN_MEMORY_BYTES = 256 * 2**20
+
+
 def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
     """Write ``dataset`` to ``path`` (NetCDF4 via h5netcdf) atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
-        dataset.to_netcdf(tmp, engine="h5netcdf")
+        if dataset.nbytes <= _IN_MEMORY_BYTES:
+            tmp.write_bytes(bytes(dataset.to_netcdf(engine="h5netcdf")))
+        else:
+            dataset.to_netcdf(tmp, engine="h5netcdf")
     return path
 
 

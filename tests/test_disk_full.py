@@ -87,3 +87,20 @@ def test_a_disk_that_fills_while_writing_is_one_error_and_keeps_the_earlier_set(
         write_provenance(xr.Dataset(attrs={"seed": 2}), staging / "baseline_provenance.csv")
         write_provenance(large, staging / "baseline.csv")
     assert contents(out) == before
+
+
+def test_a_netcdf_file_that_fills_the_disk_is_an_oserror_not_a_crash(small_disk):
+    """Past the free-space check (another writer filled the disk), writing a summary's NetCDF
+    file is an ordinary ENOSPC error in this process: h5py no longer writes the file itself, so
+    nothing crashes (it did, exit 139), and no temporary file stays."""
+    _leave_free(small_disk, 64 * 2**10)
+    code = ("import sys, errno, numpy as np, xarray as xr; from pathlib import Path; "
+            "from nmmsim.results import write_netcdf; "
+            "d = xr.Dataset({'noise': (('row', 'column'), "
+            "np.random.default_rng(0).random((256, 1024)))}); "  # 2 MiB, over the 64 KiB free
+            "\ntry:\n    write_netcdf(d, Path(sys.argv[1]))\n"
+            "except OSError as e:\n    sys.exit(3 if e.errno == errno.ENOSPC else 4)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(small_disk / "out.nc")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 3, (run.returncode, run.stderr[-500:])
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
