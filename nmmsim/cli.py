@@ -348,13 +348,13 @@ _SPREAD_DRAWS = 16_384
 
 def _spread(args: argparse.Namespace, scenario: Any, files: InputFiles, targets: Any,
             seed: int) -> Any:
-    """Where a Monte Carlo run's spread comes from (`nmmsim.sources`): three runs of at most
+    """Where a Monte Carlo run's spread comes from (`nmmsim.spread`): three runs of at most
     16,384 draws on the run's seed, in the target year (or the last year before it)."""
     from nmmsim.observed import load_observed
-    from nmmsim.sources import uncertainty_sources
+    from nmmsim.spread import spread_by_source
 
     year = min(2030, args.end_year)
-    return uncertainty_sources(
+    return spread_by_source(
         scenario, draws=min(args.draws, _SPREAD_DRAWS), seed=seed, year=year,
         end_year=args.end_year, observed=load_observed(files.observed_region),
         posterior=files.posterior, uncertainty=args.uncertainty, targets=targets,

@@ -86,7 +86,7 @@ def write_report(
 ) -> Path:
     """Write the HTML report of one scenario's result (Monte Carlo or deterministic), with the
     sensitivity indices of `nmmsim.sensitivity.sensitivity` and the sources of the spread
-    (`nmmsim.sources.uncertainty_sources`) when given."""
+    (`nmmsim.spread.spread_by_source`) when given."""
     from nmmsim.plot import attainment_chart, fan_panels, sensitivity_panels
 
     targets_given = targets is not None
@@ -286,7 +286,7 @@ def _header(title: str) -> str:
 def _spread_section(spread: pd.DataFrame, result: xr.Dataset) -> str:
     """The 5-95% bands as each source of uncertainty is added, and each source's share."""
     from nmmsim.report_text import SPREAD_MEANING
-    from nmmsim.sources import STEPS
+    from nmmsim.spread import STEPS
 
     steps = [name for name, _, _ in STEPS]
     head = "".join(f"<th>band: {html.escape(s) if k == 0 else '+ ' + html.escape(s)}</th>"

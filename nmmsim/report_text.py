@@ -916,10 +916,10 @@ SPREAD_MEANING = (
 
 
 def spread_table(sources: pd.DataFrame, year: int, draws: int) -> str:
-    """`nmmsim.sources.uncertainty_sources` as aligned text: bands and shares."""
+    """`nmmsim.spread.spread_by_source` as aligned text: bands and shares."""
     import textwrap
 
-    from nmmsim.sources import STEPS
+    from nmmsim.spread import STEPS
 
     steps = [name for name, _, _ in STEPS]
     width = max(map(len, sources.index))

@@ -59,9 +59,9 @@ def test_shocks_belong_to_monte_carlo_runs(tmp_path, capsys):
 
 
 def test_the_spread_splits_by_source():
-    from nmmsim.sources import uncertainty_sources
+    from nmmsim.spread import spread_by_source
 
-    table = uncertainty_sources(BASELINE, draws=4096, seed=2)
+    table = spread_by_source(BASELINE, draws=4096, seed=2)
     growth = table.loc["Real GRDP growth (%)"]
     assert growth.band_parameters < growth.band_disasters < growth.band_shocks
     assert growth.share_shocks > 0.2  # yearly shocks move a year's growth most
@@ -69,7 +69,7 @@ def test_the_spread_splits_by_source():
     assert certified.share_parameters == pytest.approx(1.0, abs=0.02)  # no shock reaches it
     calm = dataclasses.replace(BASELINE, parameter_overrides={**BASELINE.parameter_overrides,
                                                               "tfp_shock_sd": 0.0})
-    without = uncertainty_sources(calm, draws=4096, seed=2)
+    without = spread_by_source(calm, draws=4096, seed=2)
     assert np.all(without.share_shocks == 0.0)
     np.testing.assert_array_equal(without.band_shocks, without.band_disasters)
 

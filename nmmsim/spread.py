@@ -1,7 +1,7 @@
 """Where the spread of a Monte Carlo run comes from: parameters, disasters, yearly shocks
 (docs/uncertainty.md §6).
 
-`uncertainty_sources` runs a scenario three times on the same seed (common random numbers), each
+`spread_by_source` runs a scenario three times on the same seed (common random numbers), each
 adding one source: the parameters alone (disasters at their expected intensity, no shocks), then
 random severe-disaster years, then the provinces' yearly TFP shocks (the full run). The spread of
 an indicator is measured by its 5-95% band; its variance is taken as ``(band / 3.29)^2`` (exact
@@ -22,7 +22,7 @@ from nmmsim.engine import simulate
 from nmmsim.engine.chunks import DisasterMode, ShockMode
 from nmmsim.scenario import Scenario
 
-__all__ = ["INDICATORS", "STEPS", "uncertainty_sources"]
+__all__ = ["INDICATORS", "STEPS", "spread_by_source"]
 
 #: The indicators whose spread is split, as (variable, label), in the target year.
 INDICATORS: tuple[tuple[str, str], ...] = (
@@ -43,7 +43,7 @@ STEPS: tuple[tuple[str, DisasterMode, ShockMode], ...] = (
 _Z90 = 3.2897  # width of a normal's 5-95% band in sd
 
 
-def uncertainty_sources(scenario: Scenario, *, draws: int, seed: int, year: int = 2030,
+def spread_by_source(scenario: Scenario, *, draws: int, seed: int, year: int = 2030,
                         **options: Any) -> pd.DataFrame:
     """The 5-95% band of each indicator in ``year`` as each source is added, and each source's
     share of the variance. ``options`` go to `nmmsim.simulate` (``posterior``, ``workers``...).
