@@ -277,3 +277,14 @@ def test_the_docs_contraction_table_is_the_committed_posterior_s():
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "uncertainty.md").read_text()
     assert contraction_markdown(load_posterior()) in page
+
+
+def test_sensitivity_s_fitted_marginals_give_way_to_a_scenario_s_fixed_value():
+    """A scenario that fixes a parameter the least-squares fit also fits: Uncertainty.from_fit
+    keeps the fixed value (before, the fitted prior and the fixed value clashed)."""
+    from nmmsim.calibrated import load_calibrated
+
+    uncertainty = Uncertainty.from_fit(load_calibrated(), fixed={"tfp_growth_industry": 0.015})
+    assert uncertainty.fixed["tfp_growth_industry"] == 0.015
+    assert "tfp_growth_industry" not in uncertainty.priors
+    assert "tax_buoyancy" in uncertainty.priors  # fitted, not fixed: its fitted marginal

@@ -89,6 +89,8 @@ class Uncertainty:
         chosen: dict[str, Prior] = {name: REGISTRY[name].prior for name in NAMES
                                     if name not in conditioned and name not in fixed}
         chosen.update(priors or {})
+        for name in fixed:  # a fixed value wins over any prior, given or fitted (`from_fit`)
+            chosen.pop(name, None)
         return cls(priors=chosen, fixed=fixed, posterior=posterior if conditioned else None,
                    conditioned=conditioned)
 
