@@ -688,8 +688,8 @@ def _calibration_destination(files: InputFiles, name: str = "calibrated.toml") -
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from nmmsim.atomic import atomic_path, check_writable
-    from nmmsim.plot import pyplot, sensitivity_grid
+    from nmmsim.atomic import check_writable
+    from nmmsim.plot import sensitivity_grid, write_png
     from nmmsim.report_text import sensitivity_table
     from nmmsim.results import with_provenance, write_netcdf
     from nmmsim.scenario import load_scenario, resolve_scenario_path
@@ -711,11 +711,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     if "ST_group" in found:
         charts["_by_year"] = sensitivity_grid(found, over_time=True)
     for suffix, figure in charts.items():
-        path = args.out / f"{scenario.name}_sensitivity{suffix}.png"
-        with atomic_path(path) as tmp:
-            figure.savefig(tmp, format="png", dpi=100)
-        pyplot().close(figure)
-        written.append(path)
+        written.append(write_png(figure, args.out / f"{scenario.name}_sensitivity{suffix}.png"))
     print(f"\nWrote {', '.join(str(p) for p in written)}")
     print(f"`nmmsim run {args.scenario} --out {args.out}` adds these to its HTML report.")
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -41,6 +42,7 @@ __all__ = [
     "sensitivity_grid",
     "sensitivity_panels",
     "tornado_chart",
+    "write_png",
 ]
 
 #: Quantile bands drawn by default, widest first.
@@ -56,6 +58,19 @@ def pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def write_png(figure: Any, path: str | Path, dpi: int = 100) -> Path:
+    """Write ``figure`` to ``path`` as PNG atomically (temporary file, then rename), creating
+    the directory, and close it."""
+    from nmmsim.atomic import atomic_path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=dpi)
+    pyplot().close(figure)
+    return path
 
 
 def _axes(ax: Axes | None) -> Axes:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nmmsim.atomic import atomic_path
 from nmmsim.calibration.backtest import FORECASTERS, Backtest, common_figures, summary
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ def plot_validation(result: Backtest, path: str | Path) -> Path:
     The overall figures (those every forecaster forecast) are shown, with CRPS in units of each
     figure's measurement error.
     """
-    from nmmsim.plot import pyplot
+    from nmmsim.plot import pyplot, write_png
 
     plt = pyplot()
     frame = common_figures(result.forecasts)
@@ -132,8 +131,4 @@ def plot_validation(result: Backtest, path: str | Path) -> Path:
     crps_axis.legend(fontsize=8)
     figure.suptitle(f"Backtests of 2021-2024 from origins {', '.join(map(str, origins))}: "
                     f"{result.particles:,} particles, seed {result.seed}", fontsize=10)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=100)
-    plt.close(figure)
-    return path
+    return write_png(figure, path)

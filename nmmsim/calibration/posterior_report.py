@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from nmmsim.atomic import atomic_path
 from nmmsim.posterior import PosteriorSample
 
 __all__ = ["contraction_markdown", "plot_contraction", "posterior_text"]
@@ -43,7 +42,7 @@ def posterior_text(sample: PosteriorSample) -> str:
 
 def plot_contraction(sample: PosteriorSample, path: str | Path) -> Path:
     """Bar chart of every parameter's contraction, sorted, and write it as PNG."""
-    from nmmsim.plot import pyplot
+    from nmmsim.plot import pyplot, write_png
 
     plt = pyplot()
     table = sample.table().sort_values("contraction")
@@ -58,11 +57,7 @@ def plot_contraction(sample: PosteriorSample, path: str | Path) -> Path:
     axis.set_title("What the 2020-2024 history tells: prior-to-posterior contraction\n"
                    f"(grey: below {WEAK_CONTRACTION:.0%}, the posterior is nearly the prior)",
                    fontsize=10)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=110)
-    plt.close(figure)
-    return path
+    return write_png(figure, path, dpi=110)
 
 
 def contraction_markdown(sample: PosteriorSample) -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from nmmsim.atomic import atomic_path
 from nmmsim.calibrated import CalibrationResult
 from nmmsim.calibration.series import SERIES, Series
 
@@ -60,10 +59,9 @@ def plot_fit(result: CalibrationResult, path: str | Path) -> Path:
     figure over several years is drawn across them. After a survey break only changes are fitted,
     so the fitted line is drawn at the observed level of that segment.
     """
-    import matplotlib
+    from nmmsim.plot import pyplot, write_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     path = Path(path)
     names = list(SERIES)
@@ -95,8 +93,4 @@ def plot_fit(result: CalibrationResult, path: str | Path) -> Path:
     axes.flat[0].legend(fontsize=7, loc="upper left")
     figure.suptitle("nmmsim calibration: fitted history 2021-2024 against observed figures",
                     fontsize=11)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=110)
-    plt.close(figure)
-    return path
+    return write_png(figure, path, dpi=110)
