@@ -24,7 +24,7 @@ from nmmsim._input import read_input
 from nmmsim._types import FloatArray
 from nmmsim.atomic import atomic_path
 from nmmsim.errors import CalibrationError, NmmsimError, did_you_mean
-from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.parameters import QUANTITIES, Parameters
 from nmmsim.resources import shipped_dir
 
 if TYPE_CHECKING:
@@ -104,16 +104,16 @@ class CalibrationResult:
         """
         import pandas as pd
 
-        prior_sd = np.array([float(REGISTRY[n].prior.frozen().std()) for n in self.names])
+        prior_sd = np.array([float(QUANTITIES[n].prior.frozen().std()) for n in self.names])
         return pd.DataFrame({
-            "default": [REGISTRY[n].default for n in self.names],
+            "default": [QUANTITIES[n].default for n in self.names],
             "prior_sd": prior_sd,
             "fitted": self.values,
             "se": self.standard_errors,
             "narrowed": 1.0 - self.standard_errors / prior_sd,
             "se_data_only": self.data_standard_errors,
-            "low": [REGISTRY[n].bounds[0] for n in self.names],
-            "high": [REGISTRY[n].bounds[1] for n in self.names],
+            "low": [QUANTITIES[n].bounds[0] for n in self.names],
+            "high": [QUANTITIES[n].bounds[1] for n in self.names],
         }, index=pd.Index(self.names, name="parameter"))
 
 
@@ -223,14 +223,14 @@ def _parse(document: dict[str, Any]) -> CalibrationResult:
     fit, table = document["fit"], document["parameters"]
     names = tuple(table)
     for name in names:
-        if name not in REGISTRY:
+        if name not in QUANTITIES:
             raise CalibrationError(f"[parameters]: unknown parameter '{name}'"
-                                   f"{did_you_mean(name, REGISTRY)}")
+                                   f"{did_you_mean(name, QUANTITIES)}")
         value = float(table[name]["value"])
-        low, high = REGISTRY[name].bounds
+        low, high = QUANTITIES[name].bounds
         if not (math.isfinite(value) and low <= value <= high):
             raise CalibrationError(f"[parameters] {name}: value {value} must be finite and in "
-                                   f"[{low}, {high}] ({REGISTRY[name].unit})")
+                                   f"[{low}, {high}] ({QUANTITIES[name].unit})")
     expected = f"[covariance] matrix must be symmetric {len(names)} x {len(names)} in [parameters] order"
     try:
         covariance = np.asarray(document["covariance"]["matrix"], dtype=np.float64)

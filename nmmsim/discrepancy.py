@@ -37,4 +37,10 @@ DISCREPANCIES: Mapping[str, Discrepancy] = MappingProxyType({d.name: d for d in 
         "regional_discrepancy_ratio", "1", Uniform(0.0, 3.0),
         "Model discrepancy of every regional series as a multiple of its measurement error: 0 "
         "when the model fits within measurement error, 3 when it misses by three times it"),
+    Discrepancy(
+        "provincial_discrepancy_ratio", "1", Uniform(0.0, 3.0),
+        "Model discrepancy of the provincial population, urban share, certified share and "
+        "employment figures as a multiple of their measurement error, as for the regional "
+        "series: province-specific natural growth, reclassification and survey noise the "
+        "shared parameters cannot represent"),
 )})

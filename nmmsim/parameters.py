@@ -4,6 +4,14 @@ Each field of `Parameters` is one parameter; its metadata (`ParameterSpec`) give
 default, prior, group, description and source id (from ``calibration/SOURCES.md``) or
 ``"assumption"``. `REGISTRY` is read off those fields, so a parameter cannot be declared twice or
 documented apart from its definition. ``docs/model.md`` lists the same table.
+
+Most parameters are shared by the provinces: an array of shape ``(n_draws,)``. A *provincial*
+parameter has one value per province, an array ``(provinces, n_draws)`` in `PROVINCES` order.
+Whatever draws, fixes or conditions parameters one number at a time (priors, the posterior, the
+scenario's ``[parameters]``) works on *quantities* (`QUANTITIES`): a shared parameter is one
+quantity under its own name, a provincial one is a quantity per province, named
+``name[Province]`` (`quantity_name`). A provincial parameter's name without a province stands for
+all its quantities.
 """
 
 from __future__ import annotations
@@ -19,8 +27,10 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.errors import ParameterError, did_you_mean
 from nmmsim.priors import Prior, Triangular
+from nmmsim.provinces import PROVINCES
 
-__all__ = ["REGISTRY", "ParameterGroup", "ParameterSpec", "Parameters"]
+__all__ = ["QUANTITIES", "REGISTRY", "ParameterGroup", "ParameterSpec", "Parameters",
+           "check_in_bounds", "expand_quantities", "quantity_name"]
 
 ParameterGroup = Literal[
     "production", "tfp", "infrastructure", "fdi", "labour", "training", "forest", "population",
@@ -40,6 +50,7 @@ class ParameterSpec:
     group: ParameterGroup
     description: str
     source: str
+    provincial: bool = False  # one value per province, ``(provinces, n_draws)``
 
     def __post_init__(self) -> None:
         low, high = self.bounds
@@ -66,6 +77,7 @@ def _declare(
     description: str,
     source: str = "assumption",
     prior: Prior | None = None,
+    provincial: bool = False,
 ) -> Any:
     """A dataclass field carrying its parameter declaration (the name is filled in from the field)."""
     spec = {
@@ -76,13 +88,15 @@ def _declare(
         "description": description,
         "source": source,
         "prior": prior if prior is not None else Triangular(bounds[0], default, bounds[1]),
+        "provincial": provincial,
     }
     return field(metadata={"spec": spec})
 
 
 @dataclass(frozen=True, slots=True)
 class Parameters:
-    """Parameter values for a batch of draws: every field is a float64 array of shape ``(n_draws,)``.
+    """Parameter values for a batch of draws: every field is a float64 array of shape
+    ``(n_draws,)``, or ``(provinces, n_draws)`` for a provincial parameter.
 
     Build with `Parameters.defaults` or `Parameters.from_values`; both check names and bounds.
     """
@@ -122,6 +136,17 @@ class Parameters:
     tfp_growth_services: FloatArray = _declare(
         "1/year", 0.010, (-0.010, 0.030), "tfp",
         "Base TFP growth, services, at a province's base-year gap to the frontier")
+    tfp_growth_province: FloatArray = _declare(
+        "1/year", 0.0, (-0.040, 0.040), "tfp",
+        "A province's own addition to the base TFP growth of all its sectors (it fades with the "
+        "catch-up as the base growth does); what the shared parameters, the FDI hubs and the "
+        "sector structure leave of a province's persistent growth: the provinces' mean nominal "
+        "GRDP growth 2019-2024 differs from their average by -2.4 points a year (Thai Nguyen) "
+        "to +5.8 (Bac Giang) (provinces.csv); TFP moves GRDP growth by about 1 / (1 - capital "
+        "elasticity), about 2, times as much in the long run, and the catch-up fades it, so the "
+        "range is 1.4 times the 2.9 points the largest gap needs (at +-3 points, Bac Giang's "
+        "posterior piled against the bound)",
+        source="NSO-E02.58;NSO-E02.45", provincial=True)
     frontier_productivity_ratio: FloatArray = _declare(
         "1", 1.6, (1.3, 2.5), "tfp",
         "Productivity frontier that provinces catch up to, as a multiple of national labour "
@@ -316,8 +341,8 @@ class Parameters:
 
     @property
     def n_draws(self) -> int:
-        """Number of draws (the length of every field)."""
-        return int(getattr(self, _NAMES[0]).shape[0])
+        """Number of draws (the length of every field's last axis)."""
+        return int(getattr(self, _NAMES[0]).shape[-1])
 
     @classmethod
     def defaults(cls, n_draws: int = 1) -> Parameters:
@@ -330,59 +355,101 @@ class Parameters:
     ) -> Parameters:
         """Parameters from ``{name: scalar or (n_draws,) array}``; unnamed ones take their default.
 
+        A name is a quantity of `QUANTITIES`, or a provincial parameter's name, which sets every
+        province (a quantity named beside it sets its own province).
+
         Raises
         ------
         ParameterError
             For an unknown name, a wrong shape, or a value that is non-finite or out of bounds.
         """
-        for name in values:
-            if name not in REGISTRY:
-                raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
-        arrays = {}
-        for name, spec in REGISTRY.items():
-            array = np.broadcast_to(
-                np.asarray(values.get(name, spec.default), dtype=np.float64), (n_draws,)
-            ).copy()
-            check_in_bounds(name, array)
-            arrays[name] = array
-        return cls(**arrays)
+        start = {name: np.full(_shape(name, n_draws), spec.default)
+                 for name, spec in REGISTRY.items()}
+        return cls(**_assembled(start, values, n_draws))
 
     @classmethod
     def trusted(cls, arrays: Mapping[str, FloatArray]) -> Parameters:
-        """Parameters from ``(n_draws,)`` float64 arrays for every name, without copies or checks.
+        """Parameters from ``(n_draws,)`` float64 arrays for every quantity of `QUANTITIES`,
+        without checks.
 
         For values that are valid by construction (Monte Carlo draws through priors inside the
         bounds); everything else goes through `from_values`.
         """
-        return cls(**{name: arrays[name] for name in _NAMES})
+        return cls(**{name: np.stack([arrays[q] for q in _QUANTITIES_OF[name]])
+                      if REGISTRY[name].provincial else arrays[name] for name in _NAMES})
 
     def with_values(self, values: Mapping[str, float | FloatArray]) -> Parameters:
-        """A copy with some parameters replaced (checked as in `from_values`)."""
-        for name, value in values.items():
-            if name not in REGISTRY:
-                raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
-            check_in_bounds(name, np.asarray(value, dtype=np.float64))
-        n = self.n_draws
-        return replace(
-            self,
-            **{k: np.broadcast_to(np.asarray(v, np.float64), (n,)).copy() for k, v in values.items()},
-        )
+        """A copy with some parameters or quantities replaced (checked as in `from_values`)."""
+        start = {name: getattr(self, name).copy() for name in _NAMES}
+        return replace(self, **_assembled(start, values, self.n_draws))
 
     def take(self, index: slice | FloatArray) -> Parameters:
         """The parameters of a subset of draws."""
-        return Parameters(**{name: getattr(self, name)[index] for name in _NAMES})
+        return Parameters(**{name: getattr(self, name)[..., index] for name in _NAMES})
+
+    def quantity(self, name: str) -> FloatArray:
+        """The ``(n_draws,)`` values of one quantity of `QUANTITIES`."""
+        parameter, province = _PARAMETER_OF[name]
+        values: FloatArray = getattr(self, parameter)
+        return values if province is None else values[province]
+
+
+def quantity_name(parameter: str, province: str) -> str:
+    """The name of a provincial parameter's quantity for one province: ``parameter[Province]``."""
+    return f"{parameter}[{province}]"
+
+
+def expand_quantities(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` by quantity: a provincial parameter's name becomes one entry per province,
+    then quantities named explicitly replace theirs. Unknown names raise `ParameterError`."""
+    expanded: dict[str, Any] = {}
+    for name, value in values.items():
+        if name in REGISTRY and REGISTRY[name].provincial:
+            expanded.update(dict.fromkeys(_QUANTITIES_OF[name], value))
+        elif name not in QUANTITIES:
+            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, _KNOWN)}")
+    expanded.update({name: value for name, value in values.items() if name in QUANTITIES})
+    return expanded
+
+
+def _shape(name: str, n_draws: int) -> tuple[int, ...]:
+    return (len(PROVINCES), n_draws) if REGISTRY[name].provincial else (n_draws,)
+
+
+def _assembled(arrays: dict[str, FloatArray], values: Mapping[str, float | FloatArray],
+               n_draws: int) -> dict[str, FloatArray]:
+    """``arrays`` (each parameter's, owned) with ``values`` written in, checked."""
+    checked = {}
+    for name, value in values.items():
+        if name not in _KNOWN:
+            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, _KNOWN)}")
+        array = np.asarray(value, dtype=np.float64)
+        check_in_bounds(name, array)
+        if array.ndim > 1 or array.size not in (1, n_draws):
+            raise ParameterError(f"parameter '{name}' needs a scalar or {n_draws} values, "
+                                 f"got shape {array.shape}")
+        checked[name] = array
+    for name, array in expand_quantities(checked).items():
+        parameter, province = _PARAMETER_OF[name]
+        if province is None:
+            arrays[parameter] = np.broadcast_to(array, (n_draws,)).copy()
+        else:
+            arrays[parameter][province] = array
+    return arrays
 
 
 def check_in_bounds(name: str, value: FloatArray) -> None:
-    """Raise `ParameterError` unless every element of ``value`` is finite and inside the bounds."""
-    low, high = REGISTRY[name].bounds
+    """Raise `ParameterError` unless every element of ``value`` is finite and inside the bounds
+    of parameter or quantity ``name``."""
+    spec = QUANTITIES[name] if name in QUANTITIES else REGISTRY[name]
+    low, high = spec.bounds
     if not np.all(np.isfinite(value)):
         raise ParameterError(f"parameter '{name}' must be finite (got {value!r})")
     if np.any(value < low) or np.any(value > high):
         bad = value[(value < low) | (value > high)].flat[0] if value.ndim else float(value)
         raise ParameterError(
             f"parameter '{name}' = {bad} is outside its bounds [{low}, {high}] "
-            f"({REGISTRY[name].unit})"
+            f"({spec.unit})"
         )
 
 
@@ -396,3 +463,17 @@ def _build_registry() -> Mapping[str, ParameterSpec]:
 #: Every parameter's declaration, by name, in declaration order (read-only).
 REGISTRY: Mapping[str, ParameterSpec] = _build_registry()
 _NAMES: tuple[str, ...] = tuple(REGISTRY)
+#: Each provincial parameter's quantities, in `PROVINCES` order.
+_QUANTITIES_OF: Mapping[str, tuple[str, ...]] = {
+    name: tuple(quantity_name(name, p) for p in PROVINCES) for name, spec in REGISTRY.items()
+    if spec.provincial}
+#: Every quantity's parameter and province index (None for a shared parameter).
+_PARAMETER_OF: Mapping[str, tuple[str, int | None]] = {
+    **{name: (name, None) for name, spec in REGISTRY.items() if not spec.provincial},
+    **{q: (name, i) for name, qs in _QUANTITIES_OF.items() for i, q in enumerate(qs)}}
+#: Every quantity's declaration, by name, in registry order and a provincial parameter's
+#: quantities in `PROVINCES` order (read-only).
+QUANTITIES: Mapping[str, ParameterSpec] = types.MappingProxyType({
+    q: REGISTRY[name]
+    for name in _NAMES for q in _QUANTITIES_OF.get(name, (name,))})
+_KNOWN: tuple[str, ...] = (*QUANTITIES, *_QUANTITIES_OF)

@@ -25,7 +25,7 @@ from nmmsim._types import FloatArray
 from nmmsim.atomic import atomic_path
 from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.errors import CalibrationError
-from nmmsim.parameters import REGISTRY
+from nmmsim.parameters import QUANTITIES
 from nmmsim.resources import shipped_dir
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class PosteriorSample:
     def central(self) -> dict[str, float]:
         """The weighted median of every registry parameter: the deterministic run's values."""
         return {name: _weighted_quantile(self.column(name), self.weights, 0.5)
-                for name in self.names if name in REGISTRY}
+                for name in self.names if name in QUANTITIES}
 
     def table(self) -> pd.DataFrame:
         """One row per name: prior and posterior median, 5% and 95%, sd, and the contraction
@@ -105,7 +105,7 @@ class PosteriorSample:
 
         rows = []
         for name in self.names:
-            prior = REGISTRY[name].prior if name in REGISTRY else DISCREPANCIES[name].prior
+            prior = QUANTITIES[name].prior if name in QUANTITIES else DISCREPANCIES[name].prior
             frozen = prior.frozen()
             column = self.column(name)
             mean = float(np.sum(self.weights * column))
@@ -220,14 +220,14 @@ def _parse(path: Path, document: dict[str, Any]) -> PosteriorSample:
     columns = header.strip().split(",")
     names = tuple(columns[2:])
     for name in names:
-        if name not in REGISTRY and name not in DISCREPANCIES:
+        if name not in QUANTITIES and name not in DISCREPANCIES:
             raise CalibrationError(f"{csv_path}: unknown column '{name}'")
     table = np.loadtxt(io.StringIO(body), delimiter=",", ndmin=2)
     if table.shape[1] != len(columns) or not np.all(np.isfinite(table)):
         raise CalibrationError(f"{csv_path}: every row needs {len(columns)} finite numbers")
     values = table[:, 2:]
     for j, name in enumerate(names):
-        low, high = REGISTRY[name].bounds if name in REGISTRY \
+        low, high = QUANTITIES[name].bounds if name in QUANTITIES \
             else DISCREPANCIES[name].prior.support
         if values[:, j].min() < low or values[:, j].max() > high:
             raise CalibrationError(f"{csv_path}: '{name}' must lie in [{low:g}, {high:g}]")

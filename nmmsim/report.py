@@ -541,14 +541,14 @@ def _parameters_section(result: xr.Dataset, scenario: Scenario | None) -> str:
             for name, _, text in (line.partition(": ") for line in priors.splitlines()))
         return ("<h2>Parameters and their priors</h2>"
                 + _table(f"<tr><th>Parameter</th><th>Prior</th></tr>{rows}"))
-    from nmmsim.parameters import REGISTRY
+    from nmmsim.parameters import QUANTITIES
 
     values = dict(line.partition(": ")[::2] for line in
                   str(result.attrs.get("parameter_values", "")).splitlines())
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td>"
         f'<td class="num">{html.escape(values.get(name, "?"))}</td>'
-        f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in REGISTRY.items())
+        f"<td>{html.escape(spec.unit)}</td></tr>" for name, spec in QUANTITIES.items())
     where = html.escape(str(result.attrs.get("parameters", "")))
     return ("<h2>Parameters</h2><p class=\"note\">Values: "
             f"{where}, with the scenario's own settings.</p>"

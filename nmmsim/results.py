@@ -376,9 +376,9 @@ def wide_table(dataset: xr.Dataset) -> pd.DataFrame:
 def _column_units(da: xr.DataArray, dims: Sequence[str], label: tuple[object, ...]) -> str:
     """A column's units: the variable's, or for a draw's parameter value the registry's."""
     if "parameter" in dims:
-        from nmmsim.parameters import REGISTRY
+        from nmmsim.parameters import QUANTITIES
 
         name = str(label[list(dims).index("parameter")])
-        if name in REGISTRY:
-            return REGISTRY[name].unit
+        if name in QUANTITIES:
+            return QUANTITIES[name].unit
     return str(da.attrs.get("units", ""))

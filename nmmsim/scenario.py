@@ -23,7 +23,7 @@ from nmmsim._input import read_input
 from nmmsim._types import FloatArray
 from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
-from nmmsim.parameters import REGISTRY
+from nmmsim.parameters import QUANTITIES, REGISTRY
 from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
 from nmmsim.provinces import PROVINCES
 
@@ -82,11 +82,12 @@ _SCHEMA: dict[str, Any] = {
         "hydropower_uplift": _Path(0.0, 1.0, f"{_FRACTION} rise of industry revenue"),
         "border_gate_uplift": _Path(0.0, 1.0, f"{_FRACTION} rise of product-tax revenue"),
     },
+    # a provincial parameter's name sets every province; ``"name[Province]"`` sets one
     "parameters": {
         name: _Number(*spec.bounds, f"{spec.unit}; {spec.description}")
-        for name, spec in REGISTRY.items()
+        for name, spec in {**REGISTRY, **QUANTITIES}.items()
     },
-    "priors": {name: _PriorLeaf(name) for name in REGISTRY},
+    "priors": {name: _PriorLeaf(name) for name in {**REGISTRY, **QUANTITIES}},
 }
 #: What a ``[provinces.<name>]`` table may override for one province. FDI goes where it is
 #: attracted (docs/model.md §2), so a province names its FDI as projects, not as an amount.
@@ -541,7 +542,7 @@ def _digits_apart(value: float, other: float) -> str:
 
 def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
     """An inline prior table -> `Prior`; every number finite and inside the parameter's bounds."""
-    spec = REGISTRY[name]
+    spec = QUANTITIES[name] if name in QUANTITIES else REGISTRY[name]
     low_bound, high_bound = spec.bounds
     if not isinstance(value, dict) or frozenset(value) not in _PRIOR_FORMS:
         raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be {_PRIOR_HELP}")

@@ -34,7 +34,7 @@ from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
 from nmmsim.observed import load_observed
-from nmmsim.parameters import REGISTRY
+from nmmsim.parameters import QUANTITIES
 from nmmsim.results import TARGET_REGION, area_indicator_paths
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
@@ -192,10 +192,10 @@ def sensitivity(
                  for first in range(0, unit.shape[1], _CHUNK)]
         return np.concatenate(parts, axis=1)
 
-    found = indices(evaluate, uncertain, groups=[REGISTRY[n].group for n in uncertain],
+    found = indices(evaluate, uncertain, groups=[QUANTITIES[n].group for n in uncertain],
                     draws=draws, seed=seed, method=method, resamples=resamples)
     evaluations = {"sobol": draws * (len(uncertain) + 2)
-                   + draws * (len({REGISTRY[n].group for n in uncertain}) + 2),
+                   + draws * (len({QUANTITIES[n].group for n in uncertain}) + 2),
                    "morris": draws * (len(uncertain) + 1)}[method]
     return _dataset(found, uncertain, modelled, years, {
         "scenario": scenario.name, "scenario_sha256": scenario.file_hash, "method": method,
@@ -257,7 +257,7 @@ def _dataset(found: Mapping[str, FloatArray], names: list[str], targets: tuple[T
     shape = (len(targets), 2, len(years))
     coords = {"target": [t.target for t in targets], "quantity": ["value", "attained"],
               "year": years, "parameter": names}
-    groups = list(dict.fromkeys(REGISTRY[n].group for n in names))
+    groups = list(dict.fromkeys(QUANTITIES[n].group for n in names))
     data = {}
     for key, value in found.items():
         if key.endswith("_group"):
@@ -270,7 +270,7 @@ def _dataset(found: Mapping[str, FloatArray], names: list[str], targets: tuple[T
     dataset = dataset.assign_coords(
         description=("target", [t.description for t in targets]),
         target_unit=("target", [t.unit for t in targets]),
-        parameter_group=("parameter", [REGISTRY[n].group for n in names]))
+        parameter_group=("parameter", [QUANTITIES[n].group for n in names]))
     for name, meta in _COORDINATE_ATTRS.items():
         if name in dataset.coords:
             dataset[name].attrs.update(meta)

@@ -14,7 +14,7 @@ from nmmsim.engine.sampling import BLOCK_SIZE, disaster_uniforms, unit_sample
 from nmmsim.engine.sketch import LARGEST, RELATIVE_ERROR, SMALLEST, QuantileSketch
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError, ParameterError
-from nmmsim.parameters import REGISTRY
+from nmmsim.parameters import QUANTITIES, REGISTRY
 from nmmsim.posterior import load_posterior
 from nmmsim.priors import Triangular
 from nmmsim.targets import load_targets, met, target_value
@@ -176,7 +176,7 @@ def test_scenario_priors_are_used(tmp_path):
 def test_bad_uncertainty_is_refused():
     with pytest.raises(ParameterError, match="every parameter needs exactly one"):
         Uncertainty(priors={}, fixed={"tax_buoyancy": 1.0})
-    priors = {n: REGISTRY[n].prior for n in NAMES}
+    priors = {n: QUANTITIES[n].prior for n in NAMES}
     priors["tax_buoyancy"] = Triangular(0.5, 1.0, 1.2)
     with pytest.raises(ParameterError, match="must lie inside the bounds"):
         Uncertainty(priors=priors, fixed={})

@@ -10,11 +10,11 @@ from nmmsim.calibration.condition import POSTERIOR_NAMES, condition, particle_va
 from nmmsim.calibration.smc import temper
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import CalibrationError
-from nmmsim.parameters import REGISTRY
+from nmmsim.parameters import QUANTITIES
 from nmmsim.posterior import PosteriorSample, load_posterior, write_posterior
 from nmmsim.priors import Uniform
 
-REGISTRY_NAMES = tuple(REGISTRY)
+REGISTRY_NAMES = tuple(QUANTITIES)
 
 # --- the sampler on a posterior known in closed form ---------------------------------------------
 
@@ -99,8 +99,8 @@ def test_a_missing_posterior_names_the_command_that_builds_it(tmp_path):
 def test_central_values_are_weighted_medians():
     sample = _sample(weights=[0.0, 0.0, 1.0, 0.0])
     central = sample.central()
-    assert set(central) == set(REGISTRY)
-    for name in REGISTRY:
+    assert set(central) == set(QUANTITIES)
+    for name in QUANTITIES:
         assert central[name] == sample.column(name)[2]
 
 
@@ -114,10 +114,10 @@ def test_draws_take_whole_particles_by_weight():
     unit = np.random.default_rng(1).random((uncertainty.dimension, 20_000))
     params = uncertainty.parameters(unit)
     first = REGISTRY_NAMES[0]
-    drawn = getattr(params, first)
+    drawn = params.quantity(first)
     chosen = np.array([np.flatnonzero(sample.column(first) == v)[0] for v in drawn])
     for name in REGISTRY_NAMES:
-        np.testing.assert_array_equal(getattr(params, name), sample.column(name)[chosen])
+        np.testing.assert_array_equal(params.quantity(name), sample.column(name)[chosen])
     frequency = np.bincount(chosen, minlength=4) / chosen.size
     np.testing.assert_allclose(frequency, sample.weights, atol=0.015)
 
@@ -223,49 +223,56 @@ def test_the_deterministic_run_lies_near_the_monte_carlo_median(name):
 
 #: The figures the committed posterior does not cover at 90% (docs/uncertainty.md §4): the
 #: region's 2024 growth and the two FDI provinces that shared parameters cannot follow.
-KNOWN_MISFITS = {("grdp_real_growth", 2024), ("grdp_nominal:Bac Giang", 2023),
-                 ("grdp_nominal:Bac Giang", 2024), ("grdp_nominal:Thai Nguyen", 2024)}
+KNOWN_MISFITS = {
+    ("grdp_real_growth", 2024), ("grdp_nominal:Bac Giang", 2024), ("grdp_nominal:Lai Chau", 2023),
+    ("population:Lang Son", 2024), ("population:Bac Giang", 2024), ("population:Dien Bien", 2023),
+    ("population:Dien Bien", 2024), ("urban_share:Tuyen Quang", 2024),
+    ("urban_share:Thai Nguyen", 2022), ("urban_share:Thai Nguyen", 2023),
+    ("urban_share:Thai Nguyen", 2024), ("urban_share:Bac Giang", 2024),
+    ("employment:Cao Bang", 2021), ("employment:Cao Bang", 2023), ("employment:Cao Bang", 2024),
+    ("employment:Lai Chau", 2021), ("employment:Lai Chau", 2024)}
 
 
 def test_the_posterior_reproduces_the_history_within_its_errors():
     """Posterior predictive check: every kept particle's history plus its measurement and
-    discrepancy error. 90% intervals cover 80-100% of the 86 figures (binomial sd 3 points), 50%
-    intervals 35-75%, and the figures outside the 90% interval are the documented misfits."""
+    discrepancy error. 90% intervals cover 85-100% of the 310 figures (binomial sd 1.7 points),
+    50% intervals 40-75%, and the figures outside the 90% interval are the documented misfits."""
     from nmmsim.calibration.fit import history_schedule
     from nmmsim.calibration.history import run_history
     from nmmsim.calibration.likelihood import LIKELIHOOD_SERIES, figure_sd
-    from nmmsim.calibration.series import SERIES, gaps, load_history_data
+    from nmmsim.calibration.series import ALL_SERIES, gaps, load_history_data
     from nmmsim.discrepancy import DISCREPANCIES
     from nmmsim.parameters import Parameters
 
     posterior, data = load_posterior(), load_history_data()
-    run = run_history(data.base, Parameters.trusted({n: posterior.column(n) for n in REGISTRY}),
+    run = run_history(data.base, Parameters.trusted({n: posterior.column(n) for n in QUANTITIES}),
                       history_schedule()[0])
     discrepancy = {name: posterior.column(name) for name in DISCREPANCIES}
     rng = np.random.default_rng(0)
     pit, figures = [], []
     for name in LIKELIHOOD_SERIES:
-        series = SERIES[name]
+        series = ALL_SERIES[name]
         gap = gaps(series, run, data.observations[name])
         predicted = gap + rng.standard_normal(gap.shape) * figure_sd(series, discrepancy)[:, None]
         pit += list((predicted <= 0.0).mean(axis=0))  # where the observed figure falls
         figures += [(name, year_to) for _, year_to in series.spans]
     pit = np.array(pit)
-    assert len(pit) == 86
+    assert len(pit) == 310
     outside = {figure for figure, p in zip(figures, pit, strict=True) if not 0.05 < p < 0.95}
-    assert 1 - len(outside) / len(pit) >= 0.8
-    assert 0.35 <= np.mean((pit > 0.25) & (pit < 0.75)) <= 0.75
+    assert 1 - len(outside) / len(pit) >= 0.85
+    assert 0.4 <= np.mean((pit > 0.25) & (pit < 0.75)) <= 0.75
     assert outside <= KNOWN_MISFITS, outside - KNOWN_MISFITS
 
 
 def test_fixed_names_are_held_and_the_history_can_be_cut():
     """Backtests condition on the history up to a year; checks hold some names fixed."""
-    fixed = {name: REGISTRY[name].default for name in REGISTRY if name != "population_growth"}
-    fixed.update({"provincial_grdp_discrepancy": 0.05, "regional_discrepancy_ratio": 1.0})
+    fixed = {name: QUANTITIES[name].default for name in QUANTITIES if name != "population_growth"}
+    fixed.update({"provincial_grdp_discrepancy": 0.05, "regional_discrepancy_ratio": 1.0,
+                   "provincial_discrepancy_ratio": 1.0})
     full = condition(particles=512, keep=512, seed=2, fixed=fixed)
     early = condition(particles=512, keep=512, seed=2, fixed=fixed, through=2021)
     for sample in (full, early):
-        assert np.all(sample.column("depreciation_rate") == REGISTRY["depreciation_rate"].default)
+        assert np.all(sample.column("depreciation_rate") == QUANTITIES["depreciation_rate"].default)
     # one population figure (2021) narrows population growth less than four do
     assert early.column("population_growth").std() > 1.5 * full.column("population_growth").std()
 

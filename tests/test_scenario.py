@@ -524,4 +524,5 @@ def test_readme_scenario_examples_load_and_mean_what_they_say(tmp_path):
     assert schedule.at(2026).hydropower_revenue_uplift.sum() == pytest.approx(0.10)
     path = tmp_path / "model.toml"
     path.write_text(f'extends = "baseline"\n{model}')
-    assert load_scenario(path).parameter_overrides == {"tfp_growth_industry": 0.015}
+    assert load_scenario(path).parameter_overrides == {"tfp_growth_industry": 0.015,
+                                                       "tfp_growth_province[Bac Giang]": 0.0}

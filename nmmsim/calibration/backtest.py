@@ -50,7 +50,7 @@ from nmmsim.calibration.likelihood import figure_sd
 from nmmsim.calibration.series import SERIES, HistoryData, Series, model_values
 from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.levers import LeverSchedule
-from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.parameters import QUANTITIES, Parameters
 from nmmsim.posterior import PosteriorSample
 
 if TYPE_CHECKING:
@@ -290,7 +290,7 @@ def _history_values(data: HistoryData, sample: PosteriorSample, schedule: LeverS
     parts: dict[str, list[FloatArray]] = {name: [] for name in SERIES}
     for start in range(0, sample.size, chunk_size):
         rows = slice(start, start + chunk_size)
-        params = Parameters.trusted({name: sample.column(name)[rows] for name in REGISTRY})
+        params = Parameters.trusted({name: sample.column(name)[rows] for name in QUANTITIES})
         run: HistoryRun = run_history(data.base, params, schedule)
         for name, series in SERIES.items():
             parts[name].append(model_values(series, run))

@@ -1,7 +1,7 @@
 """Conditioning every uncertain parameter on the 2020-2024 history: the joint posterior
 (docs/uncertainty.md).
 
-`condition` runs `nmmsim.calibration.smc.temper` over all registry parameters and the discrepancy
+`condition` runs `nmmsim.calibration.smc.temper` over every quantity of the registry and the discrepancy
 scales of `nmmsim.calibration.likelihood`, starting from their priors. Every particle runs the
 history (`run_history`) as one batch of draws, cut into chunks; a draw does not depend on
 its chunk, so the posterior is the same for any ``chunk_size``. The result is a
@@ -25,7 +25,7 @@ from nmmsim.calibration.smc import temper
 from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.errors import CalibrationError
 from nmmsim.levers import LeverSchedule
-from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.parameters import QUANTITIES, Parameters
 from nmmsim.posterior import PosteriorSample, StageRecord
 from nmmsim.priors import Prior
 
@@ -36,13 +36,14 @@ __all__ = ["DEFAULT_PARTICLES", "KEPT_PARTICLES", "POSTERIOR_NAMES", "condition"
 DEFAULT_PARTICLES = 2**17
 #: Particles kept in the committed sample: a random subset of the equally weighted final ones.
 KEPT_PARTICLES = 8192
-#: Particle columns: every registry parameter, then the discrepancy scales.
-POSTERIOR_NAMES: tuple[str, ...] = (*REGISTRY, *DISCREPANCIES)
+#: Particle columns: every quantity (registry parameters, provincial ones per province), then
+#: the discrepancy scales.
+POSTERIOR_NAMES: tuple[str, ...] = (*QUANTITIES, *DISCREPANCIES)
 _CHUNK = 8192  # particles per history batch: the model's arrays stay in cache-friendly sizes
 
 
 def _priors() -> list[Prior]:
-    return [*(REGISTRY[n].prior for n in REGISTRY), *(d.prior for d in DISCREPANCIES.values())]
+    return [*(spec.prior for spec in QUANTITIES.values()), *(d.prior for d in DISCREPANCIES.values())]
 
 
 def particle_values(particles: FloatArray, fixed: Mapping[str, float] | None = None
@@ -68,7 +69,7 @@ class _History:
 
     def __call__(self, particles: FloatArray) -> FloatArray:
         values = particle_values(particles, self.fixed)
-        params = Parameters.trusted({name: values[name] for name in REGISTRY})
+        params = Parameters.trusted({name: values[name] for name in QUANTITIES})
         discrepancy = {name: values[name] for name in DISCREPANCIES}
         with np.errstate(all="ignore"):  # a far-out particle may overflow: its likelihood is -inf
             run = run_history(self.data.base, params, self.schedule)

@@ -26,7 +26,7 @@ from nmmsim.calibration.series import residuals as series_residuals
 from nmmsim.errors import CalibrationError, did_you_mean
 from nmmsim.levers import LeverSchedule
 from nmmsim.observed import ObservedData
-from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.parameters import QUANTITIES, Parameters
 from nmmsim.scenario import load_scenario, shipped_scenarios
 
 __all__ = ["FITTED", "CalibrationWarning", "calibrate", "history_schedule"]
@@ -104,9 +104,9 @@ def calibrate(
 
     names = tuple(fitted)
     for name in names:
-        if name not in REGISTRY:
+        if name not in QUANTITIES:
             raise CalibrationError(
-                f"fitted: unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
+                f"fitted: unknown parameter '{name}'{did_you_mean(name, QUANTITIES)}")
     if data is None:
         data = load_history_data(region, national)
     schedule, levers_sha256 = history_schedule()
@@ -160,7 +160,7 @@ class _Problem:
         self.names = names
         self.data = data
         self.schedule = schedule
-        specs = [REGISTRY[n] for n in names]
+        specs = [QUANTITIES[n] for n in names]
         self.low = np.array([s.bounds[0] for s in specs])
         self.high = np.array([s.bounds[1] for s in specs])
         self.centre = np.array([s.default for s in specs])
@@ -250,7 +250,7 @@ def _identifiability(
         width = problem.high[j] - problem.low[j]
         if data_se[j] > width:
             shown = "infinite" if np.isinf(data_se[j]) else f"{data_se[j]:.3g}"
-            default = REGISTRY[name].default
+            default = QUANTITIES[name].default
             moved = (x[j] - default) / problem.prior_sd[j]
             what = (f"the fit stays near its prior's mode {default:g} ({x[j]:.4g})"
                     if abs(moved) < 0.5 else

@@ -13,6 +13,7 @@ changes, not their levels (`nmmsim.calibration.series`).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -35,6 +36,7 @@ __all__ = [
     "HISTORY_FALLBACKS",
     "HISTORY_START",
     "PROVINCIAL_GRDP",
+    "PROVINCIAL_PATHS",
     "HistoryRun",
     "history_base_year",
     "run_history",
@@ -45,6 +47,9 @@ HISTORY_END = 2024
 #: Severe-disaster years of the history: Typhoon Yagi, September 2024 (MPI2024).
 HISTORY_DISASTER_YEARS = SEVERE_DISASTER_YEARS
 
+#: The paths the history run keeps for every province, named ``<path>:<province>``.
+PROVINCIAL_PATHS: tuple[str, ...] = (
+    "grdp_nominal", "population", "urban_share", "certified_share", "employment")
 #: Prefix of the provincial GRDP paths: ``grdp_nominal:<province>``.
 PROVINCIAL_GRDP = "grdp_nominal:"
 
@@ -110,13 +115,15 @@ class HistoryRun:
     employment: FloatArray
     poverty_rate: FloatArray
     budget_revenue: FloatArray
-    grdp_nominal_by_province: FloatArray  # (n_draws, provinces, n_years)
+    #: each of `PROVINCIAL_PATHS` for every province, ``(n_draws, provinces, n_years)``
+    by_province: Mapping[str, FloatArray]
 
     def path(self, name: str) -> FloatArray:
-        """The path called ``name``: one of the fields above, or ``grdp_nominal:<province>``."""
-        if name.startswith(PROVINCIAL_GRDP):
-            province = PROVINCES.index(name.removeprefix(PROVINCIAL_GRDP))
-            provincial: FloatArray = self.grdp_nominal_by_province[:, province]
+        """The path called ``name``: one of the fields above, or ``<path>:<province>`` for a
+        path of `PROVINCIAL_PATHS`."""
+        if ":" in name:
+            indicator, _, province = name.partition(":")
+            provincial: FloatArray = self.by_province[indicator][:, PROVINCES.index(province)]
             return provincial
         path: FloatArray = getattr(self, name)
         return path
@@ -133,13 +140,22 @@ def run_history(base: BaseYear, params: Parameters, schedule: LeverSchedule) -> 
 
 
 def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) -> HistoryRun:
-    """Paths of ``region_2022``, the region the observed series describe, and each province's
-    nominal GRDP."""
+    """Paths of ``region_2022``, the region the observed series describe, and of each province
+    (`PROVINCIAL_PATHS`)."""
     def stack(values: list[FloatArray]) -> FloatArray:
         return np.stack(values, axis=1)
 
-    provincial = np.stack([real_grdp(s.value_added, constants.product_tax_ratio) * s.price_level
-                           for s in states], axis=-1)  # (provinces, n, years)
+    def by_province(values: list[FloatArray]) -> FloatArray:  # (provinces, n) a year
+        return np.moveaxis(np.stack(values, axis=-1), 0, 1)
+
+    provincial = {
+        "grdp_nominal": by_province([real_grdp(s.value_added, constants.product_tax_ratio)
+                                     * s.price_level for s in states]),
+        "population": by_province([s.population for s in states]),
+        "urban_share": by_province([s.urban_share for s in states]),
+        "certified_share": by_province([s.certified_share for s in states]),
+        "employment": by_province([sum_sectors(s.employment) for s in states]),
+    }
     states, accounts = region_paths(states, constants, "region_2022")
     real = stack([real_grdp(s.value_added, a.product_tax_ratio) for s, a in zip(states, accounts,
                                                                                  strict=True)])
@@ -155,7 +171,7 @@ def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) ->
         employment=stack([sum_sectors(s.employment) for s in states]),
         poverty_rate=stack([s.poverty_rate for s in states]),
         budget_revenue=stack([s.budget_revenue for s in states]),
-        grdp_nominal_by_province=np.moveaxis(provincial, 0, 1),
+        by_province=MappingProxyType(provincial),
     )
 
 

@@ -1,17 +1,18 @@
 """The likelihood of the history: how probable the observed 2021-2024 figures are under a draw
 of the parameters (docs/uncertainty.md §1).
 
-Every observed figure of `nmmsim.calibration.series` except the regional nominal GRDP (the sum of
-the provincial figures, which are in already) is one observation: the history run's value, on the
-series' compared scale with its level offsets removed (`gaps`), plus an independent normal error.
-The error has two parts:
+Every observed figure of `nmmsim.calibration.series` is one observation, counted once: the
+region's nominal GRDP, population, urban share, certified share and employment enter through
+their provinces' figures (the region's are their sums), the other regional series as they are.
+An observation is the history run's value, on the series' compared scale with its level
+offsets removed (`gaps`), plus an independent normal error. The error has two parts:
 
-* the **measurement error** of the figure, the series' ``sigma`` (docs/calibration.md §3);
-* a **model discrepancy**: what the model, with parameters shared by all provinces, cannot
-  represent. Two scales carry it, sampled with the parameters (`nmmsim.discrepancy`): one for the
-  provincial GRDP figures (the model has no province-specific growth, and Bac Giang grew
-  17.6%/yr nominal against 10.6 in the fitted model), one for the regional series, as a multiple
-  of their measurement error.
+* the **measurement error** of the figure, the series' ``sigma`` (docs/calibration.md §3; for
+  provincial GRDP `PROVINCIAL_MEASUREMENT_SD`);
+* a **model discrepancy**: what the model cannot represent. Three scales carry it, sampled with
+  the parameters (`nmmsim.discrepancy`): one for the provincial GRDP figures (an sd on the log
+  scale), one for the regional series and one for the other provincial series, each as a
+  multiple of their measurement error.
 
 The least-squares fit (`nmmsim.calibration.fit`) weights series by ``1 / sqrt(k)`` so that none
 swamps the others; a likelihood counts each figure once, so it does not.
@@ -27,7 +28,7 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.calibration.history import HISTORY_END, HISTORY_START, PROVINCIAL_GRDP, HistoryRun
-from nmmsim.calibration.series import SERIES, HistoryData, Series, gaps
+from nmmsim.calibration.series import ALL_SERIES, PROVINCIAL_SERIES, HistoryData, Series, gaps
 
 __all__ = [
     "LIKELIHOOD_SERIES",
@@ -47,22 +48,23 @@ PROVINCIAL_MEASUREMENT_SD = 0.03
 #: The years the observed figures end in: the history the likelihood sees, year by year.
 LIKELIHOOD_YEARS: tuple[int, ...] = tuple(range(HISTORY_START + 1, HISTORY_END + 1))
 
-#: The series the likelihood holds, in `SERIES` order: all but the region's nominal GRDP, which is
-#: the sum of the provincial figures and would count them twice.
-LIKELIHOOD_SERIES: tuple[str, ...] = tuple(name for name in SERIES if name != "grdp_nominal")
+#: The regional series whose figures are the sums of provincial ones the likelihood holds.
+_COUNTED_BY_PROVINCE = ("grdp_nominal", *(name.partition(":")[0] for name in PROVINCIAL_SERIES))
 
-
-def _is_provincial(series: Series) -> bool:
-    return series.name.startswith(PROVINCIAL_GRDP)
+#: The series the likelihood holds, in `ALL_SERIES` order: all but the regional ones that the
+#: provinces' figures count already.
+LIKELIHOOD_SERIES: tuple[str, ...] = tuple(
+    name for name in ALL_SERIES if name not in _COUNTED_BY_PROVINCE)
 
 
 def figure_sd(series: Series, discrepancy: Mapping[str, FloatArray]) -> FloatArray:
     """Standard deviation of each of ``series``' figures, measurement and discrepancy, ``(n,)``."""
-    if _is_provincial(series):
+    if series.name.startswith(PROVINCIAL_GRDP):
         scale = discrepancy["provincial_grdp_discrepancy"]
         sd: FloatArray = np.sqrt(PROVINCIAL_MEASUREMENT_SD**2 + scale * scale)
         return sd
-    ratio = discrepancy["regional_discrepancy_ratio"]
+    ratio = discrepancy["provincial_discrepancy_ratio" if series.name in PROVINCIAL_SERIES
+                        else "regional_discrepancy_ratio"]
     scaled: FloatArray = series.sigma * np.sqrt(1.0 + ratio * ratio)
     return scaled
 
@@ -96,7 +98,7 @@ def log_likelihood_by_year(run: HistoryRun, data: HistoryData,
     posterior by ``exp(-column)`` (`nmmsim.posterior.PosteriorSample.leave_one_out`)."""
     by_year = np.zeros((run.grdp_nominal.shape[0], len(LIKELIHOOD_YEARS)))
     for name in LIKELIHOOD_SERIES:
-        series, observed = observed_through(SERIES[name], data.observations[name], through)
+        series, observed = observed_through(ALL_SERIES[name], data.observations[name], through)
         if not series.spans:
             continue
         gap = gaps(series, run, observed)

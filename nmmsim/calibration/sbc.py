@@ -19,9 +19,9 @@ from nmmsim.calibration.condition import POSTERIOR_NAMES, condition, particle_va
 from nmmsim.calibration.fit import history_schedule
 from nmmsim.calibration.history import run_history
 from nmmsim.calibration.likelihood import LIKELIHOOD_SERIES, figure_sd
-from nmmsim.calibration.series import SERIES, HistoryData, load_history_data, model_values
+from nmmsim.calibration.series import ALL_SERIES, HistoryData, load_history_data, model_values
 from nmmsim.discrepancy import DISCREPANCIES
-from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.parameters import QUANTITIES, Parameters
 
 __all__ = ["SbcResult", "sbc", "synthetic_history"]
 
@@ -32,12 +32,12 @@ def synthetic_history(truth: Mapping[str, float], data: HistoryData,
     plus an error drawn as the likelihood assumes it (measurement and discrepancy at
     ``truth``'s scales), on each series' compared scale. ``noise_scale`` multiplies the error:
     anything but 1 breaks the likelihood's assumption (a control that SBC must detect)."""
-    params = Parameters.defaults().with_values({n: v for n, v in truth.items() if n in REGISTRY})
+    params = Parameters.defaults().with_values({n: v for n, v in truth.items() if n in QUANTITIES})
     run = run_history(data.base, params, history_schedule()[0])
     discrepancy = {name: np.array([truth[name]]) for name in DISCREPANCIES}
     observations = dict(data.observations)
     for name in LIKELIHOOD_SERIES:
-        series = SERIES[name]
+        series = ALL_SERIES[name]
         value = model_values(series, run)[0]
         error = noise_scale * rng.standard_normal(value.size) * figure_sd(series, discrepancy)[0]
         noisy = value * np.exp(error) if series.log else value + error

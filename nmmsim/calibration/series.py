@@ -42,7 +42,9 @@ from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
 from nmmsim.resources import shipped_dir
 
 __all__ = [
+    "ALL_SERIES",
     "EARLIEST_YEAR",
+    "PROVINCIAL_SERIES",
     "SERIES",
     "HistoryData",
     "Series",
@@ -124,9 +126,17 @@ def _urban_share(region: ObservedData, national: ObservedData, panel: Provincial
 
 
 def _province_grdp(province: str) -> _Reader:
+    return _province("grdp_nominal_trillion", province)
+
+
+def _province(indicator: str, province: str, scale: float = 1.0,
+              per: str | None = None) -> _Reader:
+    """A province's figure of ``indicator`` (times ``scale``, or divided by its ``per``)."""
     def read(region: ObservedData, national: ObservedData, panel: ProvincialData,
              span: Span) -> float:
-        return float(panel.require("grdp_nominal_trillion", span[0])[PROVINCES.index(province)])
+        value = float(panel.require(indicator, span[0])[PROVINCES.index(province)]) * scale
+        return value / float(panel.require(per, span[0])[PROVINCES.index(province)]) \
+            if per is not None else value
 
     return read
 
@@ -170,6 +180,36 @@ SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
 )})
 
 
+#: Each province's population, urban share, certified share and employment (the provincial
+#: panel, calibration/provinces.csv with its source ids): the likelihood's figures for these indicators,
+#: in place of the region's, which are their sums (docs/uncertainty.md §1). Not in `SERIES`:
+#: the least-squares fit weighs each series equally and keeps the regional ones. ``sigma`` is
+#: the measurement error of one provincial figure, larger than the region's (an assumption,
+#: docs/uncertainty.md §1): provincial population estimates are revised by more than the
+#: region's (0.5% against 0.3%); urban boundaries are redrawn province by province (1 point);
+#: the labour force survey's provincial samples are small (certified share 1.5 points,
+#: employment 2%). The survey break of 2021 cuts the last two as it cuts the region's.
+PROVINCIAL_SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
+    *(Series(f"population:{p}", f"Average population, {p}", "thousand", "NSO-E02.03-07",
+             _years(2021), 0.005, _province("population_thousand", p), log=True)
+      for p in PROVINCES),
+    *(Series(f"urban_share:{p}", f"Urban population share, {p}", "fraction", "NSO-E02.03-07",
+             _years(2021), 0.01, _province("urban_population_thousand", p,
+                                           per="population_thousand"))
+      for p in PROVINCES),
+    *(Series(f"certified_share:{p}", f"Labour force with a degree or certificate, {p}",
+             "fraction", "NSO-E02.55", _years(2021), 0.015,
+             _province("certified_labour_share_pct", p, 0.01), breaks=(2021,))
+      for p in PROVINCES),
+    *(Series(f"employment:{p}", f"Employed persons, {p}", "thousand", "NSO-E02.45",
+             _years(2021), 0.02, _province("employed_thousand", p), log=True, breaks=(2021,))
+      for p in PROVINCES),
+)})
+
+#: Every series the data are read for: `SERIES`, then `PROVINCIAL_SERIES`.
+ALL_SERIES: Mapping[str, Series] = MappingProxyType({**SERIES, **PROVINCIAL_SERIES})
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryData:
     """What calibration fits to: the start state and the observed figures of every series."""
@@ -204,7 +244,7 @@ def load_history_data(
     national = _as_data(national, "observed_national.csv")
     panel = provinces if isinstance(provinces, ProvincialData) else load_provincial(provinces)
     observations = {}
-    for series in SERIES.values():
+    for series in ALL_SERIES.values():
         values = tuple(series.read(region, national, panel, span) for span in series.spans)
         if series.log and min(values) <= 0.0:
             raise DataError(f"{region.path}: '{series.name}' must be positive to fit, got {values}")
@@ -214,7 +254,7 @@ def load_history_data(
         observations=MappingProxyType(observations),
         data_sha256=_sha256(region.path, national.path, panel.path),
         yearly=MappingProxyType({series.name: _yearly(series, region, national, panel)
-                                 for series in SERIES.values()}),
+                                 for series in ALL_SERIES.values()}),
     )
 
 

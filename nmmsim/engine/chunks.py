@@ -226,7 +226,7 @@ def _run_chunk(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSumma
         if spec.keep == "trajectories":
             dataset = build_dataset(states, constants, spec.years, spec.base, attrs={})
             dataset["parameters"] = xr.DataArray(
-                np.stack([getattr(params, name) for name in NAMES], axis=1),
+                np.stack([params.quantity(name) for name in NAMES], axis=1),
                 dims=("draw", "parameter"), coords={"parameter": list(NAMES)},
                 attrs={"long_name": "Parameter values of each draw", "units": "registry units"})
             arm_summary.trajectories.append((first_draw, dataset))

@@ -183,7 +183,7 @@ def simulate(
         central = load_posterior(posterior).central() if uses_posterior else {}
         parameters = Parameters.defaults(1).with_values(central)
     params = parameters.with_values(scenario.parameter_overrides)
-    attrs["parameter_values"] = "\n".join(f"{name}: {float(getattr(params, name)[0]):.6g}"
+    attrs["parameter_values"] = "\n".join(f"{name}: {float(params.quantity(name)[0]):.6g}"
                                            for name in NAMES)
     if disasters is None or isinstance(disasters, str):
         if disasters == "random":

@@ -8,9 +8,11 @@ drawn from its own prior, the others still from the particle); its ``[parameters
 value. Without a posterior every parameter is drawn independently from its registry prior
 (``uncertainty="prior"``).
 
-Column ``j`` of the unit sample always drives the ``j``-th registry parameter, fixed or not, and
-the last column picks the particle, so two scenarios run with one seed see the same draws of
-every parameter they share.
+Everything here is per quantity (`nmmsim.parameters.QUANTITIES`: a shared parameter, or one
+province's value of a provincial parameter); a provincial parameter's name in ``fixed`` or
+``priors`` stands for all its provinces. Column ``j`` of the unit sample always drives the
+``j``-th quantity, fixed or not, and the last column picks the particle, so two scenarios run
+with one seed see the same draws of every quantity they share.
 """
 
 from __future__ import annotations
@@ -23,19 +25,19 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.calibrated import CalibrationResult
 from nmmsim.errors import ParameterError, did_you_mean
-from nmmsim.parameters import REGISTRY, Parameters, check_in_bounds
+from nmmsim.parameters import QUANTITIES, Parameters, check_in_bounds, expand_quantities
 from nmmsim.posterior import PosteriorSample
 from nmmsim.priors import Prior, TruncatedNormal
 
 __all__ = ["NAMES", "Uncertainty"]
 
-#: Parameter names in unit-sample column order.
-NAMES: tuple[str, ...] = tuple(REGISTRY)
+#: Quantity names in unit-sample column order.
+NAMES: tuple[str, ...] = tuple(QUANTITIES)
 
 
 @dataclass(frozen=True, slots=True)
 class Uncertainty:
-    """The posterior or prior of every sampled parameter and the value of every fixed one.
+    """The posterior or prior of every sampled quantity and the value of every fixed one.
 
     Build it with `Uncertainty.default`; `Uncertainty.certain` fixes everything.
     """
@@ -47,8 +49,8 @@ class Uncertainty:
 
     def __post_init__(self) -> None:
         for name in (*self.priors, *self.fixed, *self.conditioned):
-            if name not in REGISTRY:
-                raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, REGISTRY)}")
+            if name not in QUANTITIES:
+                raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, QUANTITIES)}")
         chosen = [*self.priors, *self.fixed, *self.conditioned]
         missing = set(NAMES) - set(chosen)
         twice = {name for name in chosen if chosen.count(name) > 1}
@@ -60,7 +62,7 @@ class Uncertainty:
         for name, value in self.fixed.items():
             check_in_bounds(name, np.asarray(value, dtype=np.float64))
         for name, prior in self.priors.items():
-            low, high = REGISTRY[name].bounds
+            low, high = QUANTITIES[name].bounds
             if not low <= prior.support[0] < prior.support[1] <= high:
                 raise ParameterError(f"prior of '{name}', {prior.describe()}, must lie inside the "
                                      f"bounds [{low}, {high}]")
@@ -82,13 +84,14 @@ class Uncertainty:
         fixed, priors : mapping, optional
             A scenario's ``[parameters]`` and ``[priors]``: they take precedence.
         """
-        fixed = dict(fixed or {})
-        overridden = set(fixed) | set(priors or {})
+        fixed = expand_quantities(fixed or {})
+        priors = expand_quantities(priors or {})
+        overridden = set(fixed) | set(priors)
         conditioned = tuple(name for name in NAMES if posterior is not None
                             and name in posterior.names and name not in overridden)
-        chosen: dict[str, Prior] = {name: REGISTRY[name].prior for name in NAMES
+        chosen: dict[str, Prior] = {name: QUANTITIES[name].prior for name in NAMES
                                     if name not in conditioned and name not in fixed}
-        chosen.update(priors or {})
+        chosen.update(priors)
         for name in fixed:  # a fixed value wins over any prior, given or fitted (`from_fit`)
             chosen.pop(name, None)
         return cls(priors=chosen, fixed=fixed, posterior=posterior if conditioned else None,
@@ -104,20 +107,21 @@ class Uncertainty:
         """Independent draws: the least-squares fit's parameters from truncated normals around
         their fitted values (standard error as sd), the others from their registry priors.
         Sobol' indices need independent inputs (`nmmsim.sensitivity`)."""
-        fitted = {name: TruncatedNormal(float(value), float(se), *REGISTRY[name].bounds)
+        fitted = {name: TruncatedNormal(float(value), float(se), *QUANTITIES[name].bounds)
                   for name, value, se in zip(calibration.names, calibration.values,
                                              calibration.standard_errors, strict=True)}
-        return cls.default(None, fixed, {**fitted, **(priors or {})})
+        return cls.default(None, fixed, {**fitted, **expand_quantities(priors or {})})
 
     @classmethod
     def certain(cls, values: Mapping[str, float]) -> Uncertainty:
-        """Every parameter fixed: at ``values`` where given, else at its default."""
-        fixed = {name: float(values.get(name, REGISTRY[name].default)) for name in NAMES}
+        """Every quantity fixed: at ``values`` where given, else at its default."""
+        given = expand_quantities(values)
+        fixed = {name: float(given.get(name, QUANTITIES[name].default)) for name in NAMES}
         return cls(priors={}, fixed=fixed)
 
     @property
     def dimension(self) -> int:
-        """Columns of the unit sample: one per registry parameter, then the particle's."""
+        """Columns of the unit sample: one per quantity, then the particle's."""
         return len(NAMES) + 1
 
     def parameters(self, unit: FloatArray) -> Parameters:
@@ -137,7 +141,7 @@ class Uncertainty:
         return Parameters.trusted(values)
 
     def describe(self) -> dict[str, str]:
-        """One line per parameter: its distribution or fixed value, for a result's attrs."""
+        """One line per quantity: its distribution or fixed value, for a result's attrs."""
         lines = {name: f"fixed at {value:g}" for name, value in self.fixed.items()}
         lines.update({name: prior.describe() for name, prior in self.priors.items()})
         lines.update({name: "posterior (conditioned on the 2020-2024 history)"

@@ -99,11 +99,12 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         fdi_invested=np.full_like(infrastructure, np.nan),
         disaster=base.disaster * ones,
     )
+    frontier_gap = _frontier_gap(base, params)
     constants = Constants(
         capital_elasticity=alpha,
         tfp_growth=sector_stack(
             params.tfp_growth_agriculture, params.tfp_growth_industry, params.tfp_growth_services
-        ),
+        ) + params.tfp_growth_province,
         tax_intensity=tax_intensity,
         infrastructure_base=infrastructure,
         certified_share_base=column(base.certified_share),
@@ -117,7 +118,11 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         land_area=column(base.land_area),
         allocation=column(base.grdp / base.grdp[region].sum()),
         afforestation_allocation=column(base.forest_young / base.forest_young[region].sum()),
-        inverse_frontier_gap=_inverse_frontier_gap(base, params),
+        frontier_gap_base=frontier_gap,
+        inverse_frontier_gap=np.where(frontier_gap > 0.0, 1.0 / np.where(frontier_gap > 0.0,
+                                                                         frontier_gap, 1.0), 0.0),
+        log_tfp_base=np.log(tfp),
+        log_frontier_base=np.log(state.frontier_productivity),
         fdi_base_share=fdi_base_share,
         fdi_pool=fdi_pool,
         inverse_employment_room=1.0 / (params.employment_rate_ceiling
@@ -215,13 +220,13 @@ def productivity(grdp: FloatArray, employment: FloatArray) -> FloatArray:
     return 1e3 * grdp / employment
 
 
-def _inverse_frontier_gap(base: BaseYear, params: Parameters) -> FloatArray:
-    """``1 / log(frontier / productivity)`` per province in the base year, ``(provinces, n)``;
-    0 for a province at or beyond the frontier (its TFP grows at the frontier's rate)."""
+def _frontier_gap(base: BaseYear, params: Parameters) -> FloatArray:
+    """``log(frontier / productivity)`` per province in the base year, ``(provinces, n)``; 0 for
+    a province at or beyond the frontier (its TFP grows at the frontier's rate)."""
     frontier = params.frontier_productivity_ratio * base.national_productivity
-    gap = np.log(frontier / productivity(base.grdp, base.employment)[:, None])
-    inverse: FloatArray = np.where(gap > 0.0, 1.0 / np.where(gap > 0.0, gap, 1.0), 0.0)
-    return inverse
+    gap: FloatArray = np.maximum(np.log(frontier / productivity(base.grdp, base.employment)[:, None]),
+                                 0.0)
+    return gap
 
 
 def _fdi_base_share(base: BaseYear, params: Parameters) -> FloatArray:

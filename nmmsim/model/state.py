@@ -58,7 +58,7 @@ class Constants:
     """
 
     capital_elasticity: FloatArray  # (3, 1, n)
-    tfp_growth: FloatArray  # (3, 1, n) base TFP growth (at the base-year gap to the frontier)
+    tfp_growth: FloatArray  # (3, provinces, n) base TFP growth (at the base-year gap to the frontier)
     tax_intensity: FloatArray  # (3, 1, n) relative revenue per unit value added
     infrastructure_base: FloatArray  # base-year infrastructure capital (TFP effect is relative)
     certified_share_base: FloatArray
@@ -71,7 +71,10 @@ class Constants:
     land_area: FloatArray  # (provinces, 1) thousand ha
     allocation: FloatArray  # (provinces, 1) share of a regional amount in VND: base-year GRDP share
     afforestation_allocation: FloatArray  # (provinces, 1) share of baseline afforestation
-    inverse_frontier_gap: FloatArray  # (provinces, n) 1 / base-year log gap to the frontier
+    frontier_gap_base: FloatArray  # (provinces, n) base-year log gap to the frontier, >= 0
+    inverse_frontier_gap: FloatArray  # (provinces, n) 1 / frontier_gap_base, 0 where that is 0
+    log_tfp_base: FloatArray  # (3, provinces, n) log TFP in the base year
+    log_frontier_base: FloatArray  # (n,) log of the frontier's productivity in the base year
     fdi_base_share: FloatArray  # (provinces, n) share of the region's FDI at base-year attraction
     fdi_pool: FloatArray  # (provinces, 1) 1 for the provinces that share the region's FDI
     inverse_employment_room: FloatArray  # (n,) 1 / (ceiling - region_2022's 2024 employment rate)

@@ -15,7 +15,6 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.levers import FDI, FOREST, INFRASTRUCTURE, SECTOR_DESTINATIONS, TRAINING, YearLevers
 from nmmsim.model.delay import delay3_step
-from nmmsim.model.initial import productivity
 from nmmsim.model.state import Constants, State, real_grdp, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
 
@@ -196,10 +195,15 @@ def step(
                       + (movers * employment_total / non_agri_value_added) * state.value_added[1:])
 
     # --- productivity and output
-    # TFP catches up to the frontier: its base growth while a province's productivity gap is the
-    # base-year gap, falling to the frontier's TFP growth as the gap closes (last year's gap)
-    gap = np.log(state.frontier_productivity / productivity(grdp_prev, employment_prev_total))
-    catch_up = np.clip(gap * constants.inverse_frontier_gap, 0.0, 1.0)
+    # TFP catches up to the frontier: its base growth while a province's technology gap is the
+    # base-year gap, falling to the frontier's TFP growth as the gap closes. The gap left is the
+    # base-year gap of labour productivity, less what the sector's own TFP growth has closed
+    # since (in labour-productivity terms, / (1 - alpha)), plus the frontier's growth since (last
+    # year's). Capital deepening does not close it: more investment never slows TFP growth.
+    closed = ((np.log(state.tfp) - constants.log_tfp_base) / (1.0 - constants.capital_elasticity)
+              - (np.log(state.frontier_productivity) - constants.log_frontier_base))
+    catch_up = np.clip((constants.frontier_gap_base - closed) * constants.inverse_frontier_gap,
+                       0.0, 1.0)
     tfp_growth = params.frontier_tfp_growth + (constants.tfp_growth - params.frontier_tfp_growth) * catch_up
     if shock is not None:
         tfp_growth = tfp_growth + params.tfp_shock_sd * shock
