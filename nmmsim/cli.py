@@ -362,6 +362,11 @@ def _history_range(args: argparse.Namespace, files: InputFiles) -> str:
     posterior when the sub-posteriors are beside it (else a one-line warning), off otherwise."""
     from nmmsim.history_range import HISTORY_YEARS, sub_posterior_path
 
+    if args.history_range == "leave-one-year-out" and args.draws is None:
+        from nmmsim.errors import NmmsimError
+
+        raise NmmsimError("--history-range leave-one-year-out needs --draws N: a run without "
+                          "draws has no probability to give a range")
     if args.history_range is not None:
         return str(args.history_range)
     if args.draws is None or args.keep != "summary" or args.uncertainty != "posterior":
@@ -613,6 +618,9 @@ def _condition(args: argparse.Namespace) -> int:
     if args.leave_one_year_out:
         from nmmsim.history_range import SUB_KEPT, SUB_PARTICLES
 
+        if args.chart is not None:
+            raise NmmsimError("--chart draws the posterior's contraction; --leave-one-year-out "
+                              "writes no chart")
         default_particles, default_keep = SUB_PARTICLES, SUB_KEPT
     else:
         default_particles, default_keep = DEFAULT_PARTICLES, KEPT_PARTICLES

@@ -214,6 +214,7 @@ def test_the_range_is_the_same_whatever_the_chunk_size(tmp_path):
     one = _run(path, chunk_size=1024)
     two = _run(path, chunk_size=2048)
     xr.testing.assert_identical(one.attained_history, two.attained_history)
+    assert one.attained_history.dims == ("left_out_year", "target", "year")
     assert one.attrs["history_draws"] == history_draws(2048) == 2048
     assert one.attained_history.attrs["units"] == "draws"
     assert "long_name" in one.attained_history.attrs
@@ -233,6 +234,15 @@ def test_a_range_needs_a_monte_carlo_summary_from_the_posterior():
                         history_range="leave-one-year-out")
     with pytest.raises(NmmsimError, match="allowed"):
         nmmsim.simulate(scenario, draws=1024, history_range="jackknife")  # type: ignore[arg-type]
+
+
+def test_compared_scenarios_each_get_their_range():
+    shipped = nmmsim.shipped_scenarios()
+    both = nmmsim.compare([shipped["baseline"], shipped["resolution_96"]], draws=1024, seed=2,
+                          history_range="leave-one-year-out")
+    assert both.attained_history.dims == ("scenario", "left_out_year", "target", "year")
+    found = attainment(both)
+    assert (found.history_lower <= found.history_upper).all()
 
 
 def test_the_range_is_shown_wherever_the_run_shows_a_probability(tmp_path, capsys):
@@ -256,6 +266,9 @@ def test_the_range_is_shown_wherever_the_run_shows_a_probability(tmp_path, capsy
     out = capsys.readouterr().out
     assert "History range" not in out and "history range" not in out
     assert "History range" not in (tmp_path / "baseline.html").read_text(encoding="utf-8")
+    assert main(["run", "baseline", "--history-range", "leave-one-year-out",
+                 "--out", str(tmp_path)]) == 2
+    assert "needs --draws N" in capsys.readouterr().err
 
 
 @pytest.mark.filterwarnings("default::UserWarning")  # the CLI shows it as one line
@@ -273,3 +286,14 @@ def test_missing_sub_posteriors_warn_by_default_and_fail_when_asked_for(tmp_path
     assert main([*run, "--history-range", "leave-one-year-out"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--leave-one-year-out" in err
+
+
+def test_the_docs_table_is_the_shipped_sub_posteriors():
+    """docs/uncertainty.md §6 describes the committed files: rebuild both together."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "uncertainty.md").read_text()
+    samples = load_sub_posteriors(load_posterior(), default_posterior_path())
+    for year, sample in samples.items():
+        row = f"| {year} | {sample.seconds:.0f} | {sample.stages[-1].ess:,.0f} |"
+        assert row in text, f"docs/uncertainty.md: sub-posterior row out of date: {row}"
