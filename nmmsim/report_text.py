@@ -175,7 +175,7 @@ def history_interval(row: TargetRow) -> str:
     (`percent_interval`); empty without one.
 
     >>> history_interval(TargetRow("t", "d", 2030, ">= 8", "%", "modelled", probability=0.196,
-    ...                            lower=0.194, upper=0.198, history_lower=0.15,
+    ...                            lower=0.17, upper=0.22, history_lower=0.15,
     ...                            history_upper=0.243))
     '15.0-24.3'
     """

@@ -105,15 +105,15 @@ def test_leaving_out_a_year_outside_the_history_is_refused(history):
 
 @pytest.fixture(scope="module")
 def without_2022():
-    return condition(particles=256, keep=128, seed=5, chunk_size=256, leave_out=2022)
+    return condition(particles=128, keep=64, seed=5, chunk_size=128, leave_out=2022)
 
 
 def test_a_sub_posterior_is_reproducible_whatever_the_chunk_size(without_2022):
-    again = condition(particles=256, keep=128, seed=5, chunk_size=96, leave_out=2022)
+    again = condition(particles=128, keep=64, seed=5, chunk_size=48, leave_out=2022)
     np.testing.assert_array_equal(again.values, without_2022.values)
     np.testing.assert_array_equal(again.log_likelihood, without_2022.log_likelihood)
     assert without_2022.left_out == 2022
-    full = condition(particles=256, keep=128, seed=5, chunk_size=256)
+    full = condition(particles=128, keep=64, seed=5, chunk_size=128)
     assert full.left_out is None and not np.array_equal(full.values, without_2022.values)
 
 
