@@ -359,8 +359,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _history_range(args: argparse.Namespace, files: InputFiles) -> str:
     """``--history-range``: as given; by default on for a Monte Carlo summary drawn from the
-    posterior when the sub-posteriors are beside it (else a one-line warning), off otherwise."""
-    from nmmsim.history_range import HISTORY_YEARS, sub_posterior_path
+    posterior when its sub-posteriors are beside it and made for it (else a one-line warning),
+    off otherwise."""
+    from nmmsim.history_range import stale_sub_posterior
 
     if args.history_range == "leave-one-year-out" and args.draws is None:
         from nmmsim.errors import NmmsimError
@@ -371,12 +372,10 @@ def _history_range(args: argparse.Namespace, files: InputFiles) -> str:
         return str(args.history_range)
     if args.draws is None or args.keep != "summary" or args.uncertainty != "posterior":
         return "none"
-    missing = [path for path in (sub_posterior_path(files.posterior, year)
-                                 for year in HISTORY_YEARS) if not path.is_file()]
-    if missing:
-        warnings.warn(f"no history range: {missing[0]} and the other sub-posteriors are missing; "
-                      "build them with `nmmsim condition --leave-one-year-out`", UserWarning,
-                      stacklevel=2)
+    problem = stale_sub_posterior(files.posterior)
+    if problem is not None:
+        warnings.warn(f"no history range: {problem}; build the sub-posteriors with `nmmsim "
+                      "condition --leave-one-year-out`", UserWarning, stacklevel=2)
         return "none"
     return "leave-one-year-out"
 

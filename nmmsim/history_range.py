@@ -36,6 +36,7 @@ __all__ = [
     "condition_left_out",
     "history_draws",
     "load_sub_posteriors",
+    "stale_sub_posterior",
     "sub_posterior_path",
 ]
 
@@ -105,6 +106,34 @@ def load_sub_posteriors(posterior: PosteriorSample, path: str | Path
                 "--leave-one-year-out`")
         samples[year] = sample
     return samples
+
+
+def stale_sub_posterior(posterior: str | Path) -> str | None:
+    """Why the sub-posteriors beside ``posterior`` cannot serve it, or None if they look right:
+    a file missing, or a TOML whose ``left_out`` or ``data_sha256``, or a CSV whose columns,
+    differ from what ``posterior`` needs. Reads only the TOML files and the CSV header lines
+    (cheap); `load_sub_posteriors` checks everything."""
+    import tomllib
+
+    posterior = Path(posterior)
+    try:
+        head = tomllib.loads(posterior.read_text(encoding="utf-8"))["posterior"]
+        with (posterior.parent / str(head["particles_file"])).open(encoding="utf-8") as file:
+            columns = file.readline()
+        for year in HISTORY_YEARS:
+            path = sub_posterior_path(posterior, year)
+            if not path.is_file():
+                return f"{path} is missing"
+            sub = tomllib.loads(path.read_text(encoding="utf-8"))["posterior"]
+            with (path.parent / str(sub["particles_file"])).open(encoding="utf-8") as file:
+                sub_columns = file.readline()
+            if sub.get("left_out") != year or sub["data_sha256"] != head["data_sha256"] \
+                    or sub_columns != columns:
+                return (f"{path} was made for other data, parameters or years than "
+                        f"{posterior.name}")
+    except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        return f"cannot read the sub-posteriors beside {posterior} ({exc})"
+    return None
 
 
 def condition_left_out(data: HistoryData, *, particles: int = SUB_PARTICLES,

@@ -281,11 +281,25 @@ def test_missing_sub_posteriors_warn_by_default_and_fail_when_asked_for(tmp_path
            "--out", str(tmp_path / "out")]
     assert main(run) == 0
     captured = capsys.readouterr()
-    assert captured.err.count("\n") == 1 and "nmmsim condition --leave-one-year-out" in captured.err
+    assert captured.err.count("\n") == 1 and "posterior_without_2021.toml is missing" in captured.err
     assert "history range" not in captured.out
     assert main([*run, "--history-range", "leave-one-year-out"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--leave-one-year-out" in err
+
+
+
+@pytest.mark.filterwarnings("default::UserWarning")  # the CLI shows it as one line
+def test_sub_posteriors_of_another_posterior_warn_by_default(tmp_path, capsys):
+    """A posterior rebuilt without its sub-posteriors (other data or parameters) runs without
+    the range and says so, instead of failing every run."""
+    posterior = load_posterior()
+    path = _data_with(tmp_path, {2022: dataclasses.replace(posterior, data_sha256="0" * 64)})
+    assert main(["run", "baseline", "--draws", "1024", "--seed", "1", "--data", str(path.parent),
+                 "--out", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "posterior_without_2022.toml" in captured.err
+    assert "history range" not in captured.out
 
 
 def test_the_docs_table_is_the_shipped_sub_posteriors():

@@ -376,12 +376,12 @@ def _monte_carlo(
         sub_samples = load_sub_posteriors(sample, posterior_path)
         inputs.update(_sub_posterior_files(posterior_path))
 
-    def arms_from(sample: PosteriorSample | None) -> tuple[Arm, ...]:
+    def arms_from(drawn_from: PosteriorSample | None) -> tuple[Arm, ...]:
         return tuple(
             Arm(name=scenario.name,
                 schedule=scenario.schedule(projection_years),
                 uncertainty=uncertainty if isinstance(uncertainty, Uncertainty)
-                else Uncertainty.default(sample, fixed=scenario.parameter_overrides,
+                else Uncertainty.default(drawn_from, fixed=scenario.parameter_overrides,
                                          priors=scenario.prior_overrides),
                 attrs=_attrs(scenario, start_year, end_year, inputs))
             for scenario in scenarios)
