@@ -120,6 +120,10 @@ def attainment(
         ``sqrt(p (1 - p) / draws)``), ``lower``/``upper`` (Wilson) by ``target`` and ``year``,
         and the same with suffix ``_all`` for attaining every modelled target at once. A
         deterministic run: ``value``, ``met`` and ``margin`` (`margin`), and ``met_all``.
+        With a history range (``simulate(..., history_range="leave-one-year-out")``) also
+        ``probability_history`` by ``left_out_year``, the probability under each sub-posterior
+        conditioned without that year, and its lowest and highest, ``history_lower`` and
+        ``history_upper`` (and the same with ``_all``; docs/uncertainty.md §6).
         ``attrs["not_modelled"]`` lists the targets the model does not cover,
         ``attrs["beyond_horizon"]`` those whose year is after the result's last year
         (``attrs["horizon"]``): they are left out, as no year of the run can attain them.
@@ -137,6 +141,11 @@ def attainment(
         counts = result.attained.sel(target=[t.target for t in modelled])
         counts_all = result.attained_all
         draws = int(result.attrs["draws"])
+        if "attained_history" in result:
+            left_out = (result.attained_history.sel(target=[t.target for t in modelled]),
+                        result.attained_all_history, int(result.attrs["history_draws"]))
+            return _probabilities(counts, counts_all, draws, modelled, not_modelled, confidence,
+                                  beyond, left_out)
     else:
         history = TargetHistory.from_observed(observed)
         indicators = [_indicator(result, t, history) for t in modelled]
@@ -202,8 +211,21 @@ def _deterministic(modelled: tuple[Target, ...], not_modelled: tuple[Target, ...
 
 def _probabilities(counts: xr.DataArray, counts_all: xr.DataArray, draws: int,
                    modelled: tuple[Target, ...], not_modelled: tuple[Target, ...],
-                   confidence: float, beyond: tuple[Target, ...]) -> xr.Dataset:
+                   confidence: float, beyond: tuple[Target, ...],
+                   history: tuple[xr.DataArray, xr.DataArray, int] | None = None) -> xr.Dataset:
     data: dict[str, xr.DataArray] = {}
+    if history is not None:
+        for suffix, count in (("", history[0]), ("_all", history[1])):
+            by_year = (count / history[2]).assign_attrs(
+                units="1", long_name="Probability of attainment under the posterior conditioned "
+                "without left_out_year (Monte Carlo estimate)")
+            data[f"probability_history{suffix}"] = by_year
+            for bound, value in (("lower", by_year.min("left_out_year")),
+                                 ("upper", by_year.max("left_out_year"))):
+                data[f"history_{bound}{suffix}"] = value.assign_attrs(
+                    units="1", long_name=f"History range, {bound} end: the "
+                    f"{'lowest' if bound == 'lower' else 'highest'} probability of attainment "
+                    "over the posteriors conditioned without one year of the 2021-2024 history")
     for suffix, count in (("", counts), ("_all", counts_all)):
         probability = count / draws
         low, high = wilson_interval(count.values, draws, confidence)

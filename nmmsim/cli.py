@@ -129,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
                              help="draws per chunk, a multiple of 1024 (default: 2048)")
     monte_carlo.add_argument("--keep", choices=("summary", "trajectories"), default="summary",
                              help="quantiles and attainment counts, or every draw's paths")
+    monte_carlo.add_argument(
+        "--history-range", choices=("leave-one-year-out", "none"), default=None,
+        help="beside each probability's Monte Carlo interval, its range over the posteriors "
+        "conditioned without one year of the 2021-2024 history (posterior_without_<year>.toml "
+        "beside the posterior; 4 x max(draws/10, 10,000) more draws, at most 4 x draws); "
+        "default: on for a summary drawn from the posterior, when those files exist")
     run.set_defaults(command=_run)
 
     fit = commands.add_parser(
@@ -163,6 +169,11 @@ def _parser() -> argparse.ArgumentParser:
     posterior.add_argument("--chart", type=Path, default=None,
                            help="PNG of the prior-to-posterior contraction (default: beside "
                            "--out, <name>_contraction.png)")
+    posterior.add_argument("--leave-one-year-out", action="store_true",
+                           help="instead, condition four times, each without one year of "
+                           "2021-2024, and write <out stem>_without_<year>.toml and .csv beside "
+                           "--out: the sub-posteriors of a run's history range (default "
+                           "--particles 32768, --keep 2048)")
     _data_option(posterior)
     posterior.set_defaults(command=_condition)
 
@@ -296,6 +307,7 @@ def _run(args: argparse.Namespace) -> int:
                    "shocks": args.shocks, "progress": _progress_bar(sys.stderr)}
         if args.chunk_size is not None:
             options["chunk_size"] = args.chunk_size
+    options["history_range"] = _history_range(args, files)
     targets = load_targets(files.targets)
     result = simulate(scenario, start_year=args.start_year, end_year=args.end_year,
                       observed=load_observed(files.observed_region), posterior=files.posterior,
@@ -331,6 +343,9 @@ def _run(args: argparse.Namespace) -> int:
         if args.draws is not None:
             print(f"Monte Carlo: {args.draws:,} draws, seed {result.attrs['seed']}, sampler "
                   f"{args.sampler}")
+        if "history_draws" in result.attrs:
+            print(f"History range: {int(result.attrs['history_draws']):,} more draws from each of "
+                  "the 4 posteriors conditioned without one year of the 2021-2024 history")
         print(table)
         print(f"\nProvinces and regions\n{province_table(provinces)}")
         suffixes = [".nc", ".csv", "_targets.csv", "_provinces.csv", "_provenance.csv", ".html"]
@@ -340,6 +355,29 @@ def _run(args: argparse.Namespace) -> int:
         written = [args.out / f"{stem}{suffix}" for suffix in suffixes]
         print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
+
+
+def _history_range(args: argparse.Namespace, files: InputFiles) -> str:
+    """``--history-range``: as given; by default on for a Monte Carlo summary drawn from the
+    posterior when its sub-posteriors are beside it and made for it (else a one-line warning),
+    off otherwise."""
+    from nmmsim.history_range import stale_sub_posterior
+
+    if args.history_range == "leave-one-year-out" and args.draws is None:
+        from nmmsim.errors import NmmsimError
+
+        raise NmmsimError("--history-range leave-one-year-out needs --draws N: a run without "
+                          "draws has no probability to give a range")
+    if args.history_range is not None:
+        return str(args.history_range)
+    if args.draws is None or args.keep != "summary" or args.uncertainty != "posterior":
+        return "none"
+    problem = stale_sub_posterior(files.posterior)
+    if problem is not None:
+        warnings.warn(f"no history range: {problem}; build the sub-posteriors with `nmmsim "
+                      "condition --leave-one-year-out`", UserWarning, stacklevel=2)
+        return "none"
+    return "leave-one-year-out"
 
 
 #: Draws of each of the three runs that split a Monte Carlo run's spread by source.
@@ -576,8 +614,17 @@ def _condition(args: argparse.Namespace) -> int:
     from nmmsim.errors import NmmsimError
     from nmmsim.posterior import write_posterior
 
-    particles = args.particles if args.particles is not None else DEFAULT_PARTICLES
-    keep = min(args.keep if args.keep is not None else KEPT_PARTICLES, particles)
+    if args.leave_one_year_out:
+        from nmmsim.history_range import SUB_KEPT, SUB_PARTICLES
+
+        if args.chart is not None:
+            raise NmmsimError("--chart draws the posterior's contraction; --leave-one-year-out "
+                              "writes no chart")
+        default_particles, default_keep = SUB_PARTICLES, SUB_KEPT
+    else:
+        default_particles, default_keep = DEFAULT_PARTICLES, KEPT_PARTICLES
+    particles = args.particles if args.particles is not None else default_particles
+    keep = min(args.keep if args.keep is not None else default_keep, particles)
     if not 64 <= particles <= 2**22 or keep < 1:
         raise NmmsimError(f"--particles {particles:,} must lie in [64, 4,194,304] and --keep "
                           f"{keep} be at least 1")
@@ -587,6 +634,8 @@ def _condition(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else _calibration_destination(files, "posterior.toml")
     check_writable(out.parent)
     data = load_history_data(files.observed_region, files.observed_national, files.provinces)
+    if args.leave_one_year_out:
+        return _condition_left_out(data, files, out, particles, keep, args.seed)
     print(f"Conditioning {particles:,} particles on the 2020-2024 history ...", file=sys.stderr)
     sample = condition(data, particles=particles, keep=keep, seed=args.seed,
                        report=lambda line: print(f"  {line}", file=sys.stderr))
@@ -595,6 +644,29 @@ def _condition(args: argparse.Namespace) -> int:
     out = write_posterior(sample, out)
     chart = plot_contraction(sample, args.chart or out.with_name(f"{out.stem}_contraction.png"))
     print(f"\nWrote {out}, {out.with_suffix('.csv')} and {chart}")
+    return 0
+
+
+def _condition_left_out(data: Any, files: InputFiles, out: Path, particles: int, keep: int,
+                        seed: int) -> int:
+    """`nmmsim condition --leave-one-year-out`: the sub-posteriors of the history range, each
+    written as soon as it is done (`nmmsim.history_range`)."""
+    from nmmsim.calibration.condition import condition
+    from nmmsim.history_range import HISTORY_YEARS, sub_posterior_path
+    from nmmsim.posterior import write_posterior
+
+    written = []
+    for year in HISTORY_YEARS:
+        print(f"Conditioning {particles:,} particles on the 2020-2024 history without {year} ...",
+              file=sys.stderr)
+        sample = condition(data, particles=particles, keep=keep, seed=seed, leave_out=year,
+                           report=lambda line: print(f"  {line}", file=sys.stderr))
+        path = write_posterior(sample, sub_posterior_path(out, year))
+        written += [path, path.with_suffix(".csv")]
+        print(f"Without {year}: {len(sample.stages)} stages, last ESS {sample.stages[-1].ess:,.0f} "
+              f"of {particles:,}, {sample.evaluations} history runs, {sample.seconds:.0f} s")
+    print(_input_lines(_provenance(files)))
+    print(f"\nWrote {', '.join(map(str, written[:-1]))} and {written[-1]}")
     return 0
 
 

@@ -74,6 +74,7 @@ class PosteriorSample:
     data_sha256: str
     levers_sha256: str
     version: str
+    left_out: int | None = None  # a leave-one-year-out sub-posterior: the year it did not see
 
     def __post_init__(self) -> None:
         if self.values.shape != (self.weights.size, len(self.names)):
@@ -162,6 +163,7 @@ def write_posterior(sample: PosteriorSample, path: str | Path) -> Path:
         f'data_sha256 = "{sample.data_sha256}"',
         f'levers_sha256 = "{sample.levers_sha256}"',
         f'version = "{sample.version}"',
+        *([f"left_out = {sample.left_out}"] if sample.left_out is not None else []),
         "",
         "# tempering stages: inverse temperature, ESS of the reweighting before resampling,",
         "# Metropolis moves and their mean acceptance",
@@ -248,4 +250,5 @@ def _parse(path: Path, document: dict[str, Any]) -> PosteriorSample:
         data_sha256=str(head["data_sha256"]),
         levers_sha256=str(head["levers_sha256"]),
         version=str(head["version"]),
+        left_out=int(head["left_out"]) if "left_out" in head else None,
     )

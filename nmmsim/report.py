@@ -26,6 +26,7 @@ from nmmsim.analysis import (
     target_measures,
 )
 from nmmsim.atomic import atomic_path
+from nmmsim.history_range import HISTORY_MEANING
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.report_text import (
     DETERMINISTIC_MEANING,
@@ -37,6 +38,7 @@ from nmmsim.report_text import (
     comparison_rows,
     format_figure,
     format_lever,
+    history_interval,
     lever_rows,
     parameter_difference_lines,
     percent_interval,
@@ -456,8 +458,10 @@ def _inputs_table(attrs: dict[Any, Any]) -> str:
 def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
     monte_carlo = "draw" not in result.dims or result.sizes["draw"] > 1
     table = target_rows(result, targets)
+    with_history = any(history_interval(row) for row in table)
     head = ("<tr><th>Target</th><th>Required</th><th>Unit</th><th>Model"
-            + (" (median)</th><th>P(attained)</th><th>95% interval</th><th>MC s.e.</th></tr>"
+            + (" (median)</th><th>P(attained)</th><th>95% interval</th><th>MC s.e.</th>"
+               + ("<th>History range</th>" if with_history else "") + "</tr>"
                if monte_carlo else "</th><th>Met</th><th>Margin</th></tr>"))
     horizon = int(result["year"].max())
     rows = []
@@ -465,7 +469,8 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
         if row.status == NOT_REACHED:
             rows.append(f'<tr><td>{html.escape(row.description)}</td>'
                         f"<td>{html.escape(row.required)}</td><td>{html.escape(row.unit)}</td>"
-                        f'<td colspan="{4 if monte_carlo else 3}">{NOT_REACHED} (the run ends '
+                        f'<td colspan="{(5 if with_history else 4) if monte_carlo else 3}">'
+                        f"{NOT_REACHED} (the run ends "
                         f"{horizon}, the target year is {row.year})</td></tr>")
             continue
         if monte_carlo:
@@ -473,6 +478,9 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
             p, low, high = percent_interval(row.probability, row.lower, row.upper)
             cells = (f'<td class="num">{p}%</td><td class="num">{low}-{high}%</td>'
                      f'<td class="num">{100 * row.standard_error:.2f}</td>')
+            if with_history:
+                cells += f'<td class="num">{history_interval(row)}%</td>'
+
         else:
             css = "met" if row.met else "short"
             cells = (f"<td>{'yes' if row.met else 'no'}</td>"
@@ -488,7 +496,7 @@ def _attainment_table(result: xr.Dataset, targets: Sequence[Target]) -> str:
     note = ("Margin: how far inside the target (+) or short of it (-), in its unit. "
             + DETERMINISTIC_MEANING if not monte_carlo else
             "Interval: Wilson 95%; s.e.: Monte Carlo standard error in percentage points. "
-            + PROBABILITY_MEANING)
+            + PROBABILITY_MEANING + (" " + HISTORY_MEANING if with_history else ""))
     return f'{_table(head + "".join(rows))}<p class="note">{html.escape(note)}</p>'
 
 

@@ -19,6 +19,7 @@ from nmmsim.analysis import (
     target_measures,
     target_median,
 )
+from nmmsim.history_range import HISTORY_MEANING
 from nmmsim.targets import Target, load_targets
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ class TargetRow:
     lower: float = math.nan
     upper: float = math.nan
     standard_error: float = math.nan
+    history_lower: float = math.nan
+    history_upper: float = math.nan
 
 
 def target_rows(result: xr.Dataset, targets: Sequence[Target] | None = None) -> list[TargetRow]:
@@ -118,7 +121,9 @@ def target_rows(result: xr.Dataset, targets: Sequence[Target] | None = None) -> 
     before the target year); ``model_value`` is a deterministic run's value or a Monte Carlo
     run's median, in ``unit``; ``met`` and ``margin`` are filled for deterministic runs,
     ``probability``, ``lower``, ``upper`` (Wilson interval) and ``standard_error`` (fractions of
-    1) for Monte Carlo runs. `target_frame` makes it a table.
+    1) for Monte Carlo runs, and with a history range its lowest and highest probability over
+    the leave-one-year-out sub-posteriors, ``history_lower`` and ``history_upper``
+    (`nmmsim.history_range`). `target_frame` makes it a table.
     """
     targets = tuple(targets) if targets is not None else load_targets()
     attained = attainment(result, targets)
@@ -139,7 +144,8 @@ def target_rows(result: xr.Dataset, targets: Sequence[Target] | None = None) -> 
             row = dataclasses.replace(
                 row, model_value=target_median(summary, target),
                 probability=float(point.probability), lower=float(point.lower),
-                upper=float(point.upper), standard_error=float(point.standard_error))
+                upper=float(point.upper), standard_error=float(point.standard_error),
+                history_lower=_history(point, "lower"), history_upper=_history(point, "upper"))
         else:
             point = attained.sel(target=target.target, year=target.year)
             row = dataclasses.replace(row, model_value=float(point.value), met=bool(point.met),
@@ -152,8 +158,32 @@ def target_rows(result: xr.Dataset, targets: Sequence[Target] | None = None) -> 
             target="all", description=_all_description(attained), year=max(counted),
             required="", unit="", status="modelled", probability=float(final.probability_all),
             lower=float(final.lower_all), upper=float(final.upper_all),
-            standard_error=float(final.standard_error_all)))
+            standard_error=float(final.standard_error_all),
+            history_lower=_history(final, "lower_all"),
+            history_upper=_history(final, "upper_all")))
     return rows
+
+
+def _history(point: xr.Dataset, end: str) -> float:
+    """One end of a probability's history range (NaN if the run has none)."""
+    name = f"history_{end}"
+    return float(point[name]) if name in point else math.nan
+
+
+def history_interval(row: TargetRow) -> str:
+    """A row's history range as percentages, with as many decimals as its Monte Carlo interval
+    (`percent_interval`); empty without one.
+
+    >>> history_interval(TargetRow("t", "d", 2030, ">= 8", "%", "modelled", probability=0.196,
+    ...                            lower=0.17, upper=0.22, history_lower=0.15,
+    ...                            history_upper=0.243))
+    '15.0-24.3'
+    """
+    if row.history_lower != row.history_lower:  # NaN: no history range
+        return ""
+    width = 100.0 * (row.upper - row.lower)
+    decimals = 2 if not width > 0 else min(2, max(0, math.ceil(-math.log10(width / 10.0))))
+    return f"{100.0 * row.history_lower:.{decimals}f}-{100.0 * row.history_upper:.{decimals}f}"
 
 
 def target_frame(rows: Sequence[TargetRow]) -> pd.DataFrame:
@@ -184,11 +214,15 @@ DETERMINISTIC_MEANING = (
     "their expected damage: 'yes' says that this path reaches the target, not how likely it is.")
 
 
-def meaning(monte_carlo: bool, width: int = 100) -> str:
-    """The plain-words meaning of the attainment column, wrapped to ``width``."""
+def meaning(monte_carlo: bool, width: int = 100, *, history: bool = False) -> str:
+    """The plain-words meaning of the attainment column, wrapped to ``width``; with
+    ``history``, also that of the history range (`HISTORY_MEANING`)."""
     import textwrap
 
-    return textwrap.fill(PROBABILITY_MEANING if monte_carlo else DETERMINISTIC_MEANING, width)
+    text = PROBABILITY_MEANING if monte_carlo else DETERMINISTIC_MEANING
+    if history:
+        text += " " + HISTORY_MEANING
+    return textwrap.fill(text, width)
 
 
 def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) -> str:
@@ -202,8 +236,10 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
     table = target_rows(result, targets)
     monte_carlo = "draw" not in result.dims or result.sizes["draw"] > 1
     horizon = int(result["year"].max())
+    with_history = any(history_interval(row) for row in table)
     header = ("Indicator", "Model" + (" (median)" if monte_carlo else ""), "Target", "Unit",
-              "Attained" + (" (95% interval)" if monte_carlo else " (margin)"))
+              "Attained" + (" (95% interval)" if monte_carlo else " (margin)")
+              + ("; history range" if with_history else ""))
     rows = []
     for row in table:
         if row.status == "not modelled":
@@ -213,6 +249,8 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
         elif row.probability == row.probability:  # not NaN: Monte Carlo
             p, low, high = percent_interval(row.probability, row.lower, row.upper)
             verdict = f"{p}% [{low}-{high}]"
+            if history_interval(row):
+                verdict += f"; {history_interval(row)}%"
         else:
             verdict = f"{'yes' if row.met else 'no'} ({row.margin:+,.2f})"
         if row.target == "all":
@@ -220,7 +258,7 @@ def target_table(result: xr.Dataset, targets: Sequence[Target] | None = None) ->
             continue
         rows.append((row.description, format_figure(row.model_value), row.required, row.unit,
                      verdict))
-    return _aligned(header, rows, left=(0, 3, 4)) + "\n\n" + meaning(monte_carlo)
+    return _aligned(header, rows, left=(0, 3, 4)) + "\n\n" + meaning(monte_carlo, history=with_history)
 
 
 def comparison_table(compared: xr.Dataset, targets: Sequence[Target] | None = None,

@@ -329,9 +329,10 @@ def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
 
 
 def long_table(dataset: xr.Dataset) -> pd.DataFrame:
-    """A Monte Carlo summary as rows of (variable, [scenario,] sector or target, year, quantile,
-    [direction,] value, units); a comparison's paired counts (``discordant``) have a
-    ``direction``, "gained" or "lost"."""
+    """A Monte Carlo summary as rows of (variable, [scenario,] sector or target,
+    [left_out_year,] year, quantile, [direction,] value, units); a comparison's paired counts
+    (``discordant``) have a ``direction``, "gained" or "lost"; the history range's counts
+    (``attained_history``) the ``left_out_year`` of their sub-posterior."""
     import pandas as pd
 
     frames = []
@@ -341,8 +342,8 @@ def long_table(dataset: xr.Dataset) -> pd.DataFrame:
         frame["units"] = str(da.attrs.get("units", ""))
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
-    columns = [c for c in ("variable", "scenario", "sector", "target", "year", "quantile",
-                           "direction", "value", "units") if c in table.columns]
+    columns = [c for c in ("variable", "scenario", "sector", "target", "left_out_year", "year",
+                           "quantile", "direction", "value", "units") if c in table.columns]
     return table[columns].set_index("variable")
 
 

@@ -185,7 +185,7 @@ def test_cli_condition_writes_a_posterior_that_runs_use(tmp_path, capsys):
     assert sample.size == 64 and sample.particles == 128 and sample.seed == 3
     assert (tmp_path / "p_contraction.png").read_bytes()[:4] == b"\x89PNG"
     assert main(["run", "baseline", "--posterior", str(out), "--draws", "1024", "--seed", "1",
-                 "--out", str(tmp_path / "run")]) == 0
+                 "--history-range", "none", "--out", str(tmp_path / "run")]) == 0
     assert str(out) in capsys.readouterr().out
 
 

@@ -64,8 +64,9 @@ class _History:
     """The log likelihood of a batch of particles: one history run per chunk of draws."""
 
     def __init__(self, data: HistoryData, schedule: LeverSchedule, fixed: Mapping[str, float],
-                 through: int) -> None:
+                 through: int, leave_out: int | None = None) -> None:
         self.data, self.schedule, self.fixed, self.through = data, schedule, fixed, through
+        self.leave_out = leave_out
 
     def __call__(self, particles: FloatArray) -> FloatArray:
         values = particle_values(particles, self.fixed)
@@ -73,7 +74,8 @@ class _History:
         discrepancy = {name: values[name] for name in DISCREPANCIES}
         with np.errstate(all="ignore"):  # a far-out particle may overflow: its likelihood is -inf
             run = run_history(self.data.base, params, self.schedule)
-            return log_likelihood(run, self.data, discrepancy, through=self.through)
+            return log_likelihood(run, self.data, discrepancy, through=self.through,
+                                  leave_out=self.leave_out)
 
 
 class _Batches:
@@ -97,6 +99,7 @@ def condition(
     through: int = HISTORY_END,
     fixed: Mapping[str, float] | None = None,
     report: Callable[[str], None] | None = None,
+    leave_out: int | None = None,
 ) -> PosteriorSample:
     """The joint posterior of every uncertain parameter given the history.
 
@@ -121,6 +124,10 @@ def condition(
         the sample are constant).
     report : callable, optional
         Called with a line per tempering stage.
+    leave_out : int, optional
+        A year of `LIKELIHOOD_YEARS` whose figures the likelihood drops, as if unobserved: a
+        leave-one-year-out sub-posterior (`nmmsim.history_range`). Everything else, the seed
+        included, is unchanged.
     """
     if data is None:
         data = load_history_data()
@@ -129,7 +136,7 @@ def condition(
     unknown = set(fixed) - set(POSTERIOR_NAMES)
     if unknown:
         raise CalibrationError(f"fixed: unknown names {sorted(unknown)}")
-    history = _History(data, schedule, fixed, through)
+    history = _History(data, schedule, fixed, through, leave_out)
     started = time.perf_counter()
     result = temper(_Batches(history, chunk_size), len(POSTERIOR_NAMES) - len(fixed), particles,
                     seed, report=report)
@@ -151,5 +158,6 @@ def condition(
         data_sha256=data.data_sha256,
         levers_sha256=levers_sha256,
         version=__version__,
+        left_out=leave_out,
     )
 

@@ -29,6 +29,7 @@ import numpy as np
 from nmmsim._types import FloatArray
 from nmmsim.calibration.history import HISTORY_END, HISTORY_START, PROVINCIAL_GRDP, HistoryRun
 from nmmsim.calibration.series import ALL_SERIES, PROVINCIAL_SERIES, HistoryData, Series, gaps
+from nmmsim.errors import CalibrationError
 
 __all__ = [
     "LIKELIHOOD_SERIES",
@@ -38,6 +39,7 @@ __all__ = [
     "log_likelihood",
     "log_likelihood_by_year",
     "observed_through",
+    "observed_without",
 ]
 
 #: Provincial nominal GRDP is derived (productivity x employment) and differs from the published
@@ -78,27 +80,50 @@ def observed_through(series: Series, observed: tuple[float, ...], through: int
             tuple(observed[k] for k in kept))
 
 
+def observed_without(series: Series, observed: tuple[float, ...], year: int
+                     ) -> tuple[Series, tuple[float, ...]]:
+    """``series`` and its figures without those whose span ends in ``year``: the history as if
+    that year's figures had not been observed (level offsets are then taken over the others)."""
+    kept = [k for k, (_, year_to) in enumerate(series.spans) if year_to != year]
+    return (dataclasses.replace(series, spans=tuple(series.spans[k] for k in kept)),
+            tuple(observed[k] for k in kept))
+
+
+def _check_leave_out(leave_out: int | None) -> None:
+    if leave_out is not None and leave_out not in LIKELIHOOD_YEARS:
+        raise CalibrationError(f"leave_out = {leave_out!r}: the history's years are "
+                               f"{', '.join(map(str, LIKELIHOOD_YEARS))}")
+
+
 def log_likelihood(run: HistoryRun, data: HistoryData, discrepancy: Mapping[str, FloatArray],
-                   *, through: int = HISTORY_END) -> FloatArray:
+                   *, through: int = HISTORY_END, leave_out: int | None = None) -> FloatArray:
     """Log density of the observed figures up to ``through`` under every draw of ``run``,
     ``(n,)``; constants dropped. A draw whose history is not finite gets ``-inf``.
 
-    ``discrepancy`` maps each name of `DISCREPANCIES` to its value per draw.
+    ``discrepancy`` maps each name of `DISCREPANCIES` to its value per draw. ``leave_out``, a
+    year of `LIKELIHOOD_YEARS`, drops every figure whose span ends in that year, as if it had
+    not been observed (the leave-one-year-out sub-posteriors, `nmmsim.history_range`).
     """
-    total: FloatArray = log_likelihood_by_year(run, data, discrepancy, through=through).sum(axis=1)
+    total: FloatArray = log_likelihood_by_year(run, data, discrepancy, through=through,
+                                               leave_out=leave_out).sum(axis=1)
     total[~np.isfinite(total)] = -math.inf
     return total
 
 
 def log_likelihood_by_year(run: HistoryRun, data: HistoryData,
-                           discrepancy: Mapping[str, FloatArray], *, through: int = HISTORY_END
-                           ) -> FloatArray:
+                           discrepancy: Mapping[str, FloatArray], *, through: int = HISTORY_END,
+                           leave_out: int | None = None) -> FloatArray:
     """The log likelihood split by the year each figure ends in, ``(n, len(LIKELIHOOD_YEARS))``
-    (years after ``through`` hold 0): leaving one year out of the history reweights the
-    posterior by ``exp(-column)`` (`nmmsim.posterior.PosteriorSample.leave_one_out`)."""
+    (years after ``through``, and ``leave_out``, hold 0). Reweighting the posterior by
+    ``exp(-column)`` leaves a year out approximately; it fails for 2024 (docs/uncertainty.md
+    §6), hence ``leave_out``, which also drops the year's figures from the level offsets of
+    change-only segments."""
+    _check_leave_out(leave_out)
     by_year = np.zeros((run.grdp_nominal.shape[0], len(LIKELIHOOD_YEARS)))
     for name in LIKELIHOOD_SERIES:
         series, observed = observed_through(ALL_SERIES[name], data.observations[name], through)
+        if leave_out is not None:
+            series, observed = observed_without(series, observed, leave_out)
         if not series.spans:
             continue
         gap = gaps(series, run, observed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,21 +16,29 @@ from nmmsim.base_year import BaseYear
 from nmmsim.engine.chunks import (
     DEFAULT_CHUNK_SIZE,
     Arm,
+    ChunkSummary,
     DisasterMode,
     Keep,
     RunSpec,
     ShockMode,
     chunk_size_for,
 )
-from nmmsim.engine.executor import Progress
+from nmmsim.engine.executor import Progress, execute
 from nmmsim.engine.montecarlo import run_monte_carlo
 from nmmsim.engine.projection import check_disasters, expected_disasters, project
 from nmmsim.engine.sampling import BLOCK_SIZE, SAMPLERS, Sampler
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.errors import NmmsimError, did_you_mean
+from nmmsim.history_range import (
+    HISTORY_YEARS,
+    HistoryRange,
+    history_draws,
+    load_sub_posteriors,
+    sub_posterior_path,
+)
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.parameters import Parameters
-from nmmsim.posterior import load_posterior
+from nmmsim.posterior import PosteriorSample, load_posterior
 from nmmsim.results import VARIABLES, build_dataset
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets
@@ -68,6 +77,7 @@ def simulate(
     posterior: str | Path | None = None,
     targets: str | Path | Sequence[Target] | None = None,
     progress: Progress | None = None,
+    history_range: HistoryRange = "none",
 ) -> xr.Dataset:
     """Project the region from ``start_year`` to ``end_year`` under a scenario.
 
@@ -126,6 +136,12 @@ def simulate(
         table, ``nmmsim/data/targets_2030.csv``; a user file has the same columns).
     progress : callable, optional
         Monte Carlo runs call ``progress(draws_done, draws)`` as chunks finish.
+    history_range : {"none", "leave-one-year-out"}
+        "leave-one-year-out" (Monte Carlo summaries drawn from the posterior): also draw
+        `nmmsim.history_range.history_draws` draws, on the same seed, from each sub-posterior
+        conditioned without one year of the history (``posterior_without_<year>.toml`` beside
+        the posterior) and count the targets attained under each (``attained_history``): how
+        far any one year of the history moves a probability (docs/uncertainty.md §6).
 
     Returns
     -------
@@ -160,7 +176,10 @@ def simulate(
             chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, shocks=shocks,
             uncertainty=uncertainty, start_year=start_year, end_year=end_year,
             parameters=parameters, observed=observed, posterior=posterior, targets=targets,
-            progress=progress)
+            progress=progress, history_range=history_range)
+    if history_range != "none":
+        raise NmmsimError(f"history_range = {history_range!r} needs a Monte Carlo run: give "
+                          "draws=N")
     if isinstance(uncertainty, Uncertainty):
         raise NmmsimError("an Uncertainty is for Monte Carlo runs: give draws=N")
     if shocks == "random":
@@ -216,6 +235,7 @@ def compare(
     uncertainty: UncertaintyMode = "posterior",
     targets: str | Path | Sequence[Target] | None = None,
     progress: Progress | None = None,
+    history_range: HistoryRange = "none",
 ) -> xr.Dataset:
     """Run several scenarios on the same draws (common random numbers) and keep them side by side.
 
@@ -251,7 +271,7 @@ def compare(
         chunk_size=chunk_size, scheduler=scheduler, disasters=disasters, shocks=shocks,
         uncertainty=uncertainty,
         start_year=start_year, end_year=end_year, parameters=None, observed=observed,
-        posterior=posterior, targets=targets, progress=progress)
+        posterior=posterior, targets=targets, progress=progress, history_range=history_range)
 
 
 def _counted_targets(targets: str | Path | Sequence[Target] | None, end_year: int
@@ -336,8 +356,10 @@ def _monte_carlo(
     posterior: str | Path | None,
     targets: str | Path | Sequence[Target] | None,
     progress: Progress | None,
+    history_range: HistoryRange,
 ) -> xr.Dataset:
     _check_monte_carlo(draws, seed, sampler, keep, workers, chunk_size, parameters, disasters)
+    _check_history_range(history_range, uncertainty, keep)
     if shocks is not None and shocks not in get_args(ShockMode):
         raise NmmsimError(f"shocks = {shocks!r}; allowed: {', '.join(get_args(ShockMode))}")
     base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
@@ -347,13 +369,24 @@ def _monte_carlo(
     sample = load_posterior(posterior) if uncertainty == "posterior" else None
     inputs = _inputs(observed, posterior, targets, with_posterior=sample is not None)
     inputs["parameters"] = _drawn_from(uncertainty)
-    arms = tuple(
-        Arm(name=scenario.name,
-            schedule=scenario.schedule(projection_years),
-            uncertainty=uncertainty if isinstance(uncertainty, Uncertainty) else Uncertainty.default(
-                sample, fixed=scenario.parameter_overrides, priors=scenario.prior_overrides),
-            attrs=_attrs(scenario, start_year, end_year, inputs))
-        for scenario in scenarios)
+    sub_samples = {}
+    if history_range == "leave-one-year-out":
+        assert sample is not None
+        posterior_path = Path(inputs["posterior_file"])
+        sub_samples = load_sub_posteriors(sample, posterior_path)
+        inputs.update(_sub_posterior_files(posterior_path))
+
+    def arms_from(drawn_from: PosteriorSample | None) -> tuple[Arm, ...]:
+        return tuple(
+            Arm(name=scenario.name,
+                schedule=scenario.schedule(projection_years),
+                uncertainty=uncertainty if isinstance(uncertainty, Uncertainty)
+                else Uncertainty.default(drawn_from, fixed=scenario.parameter_overrides,
+                                         priors=scenario.prior_overrides),
+                attrs=_attrs(scenario, start_year, end_year, inputs))
+            for scenario in scenarios)
+
+    arms = arms_from(sample)
     if seed is None:  # fresh entropy, kept to 63 bits so NetCDF can store it as an attribute
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
     spec = RunSpec(
@@ -373,8 +406,69 @@ def _monte_carlo(
         if size > _MAX_TRAJECTORY_BYTES:
             raise NmmsimError(f"keep='trajectories' for {draws:,} draws needs about "
                               f"{size / 2**30:.0f} GiB; use keep='summary' or fewer draws")
-    return run_monte_carlo(spec, draws, chunk_size=chunk_size or chunk_size_for(spec), workers=workers,
-                           scheduler=scheduler, progress=progress)
+    chunk_size = chunk_size or chunk_size_for(spec)
+    result = run_monte_carlo(spec, draws, chunk_size=chunk_size, workers=workers,
+                             scheduler=scheduler, progress=progress)
+    if not sub_samples:
+        return result
+    # the same seed: common random numbers with the main run and between the sub-posteriors
+    batches = history_draws(draws)
+    counts = [execute(dataclasses.replace(spec, arms=arms_from(sub), sampler="mc"), batches,
+                      chunk_size=chunk_size, workers=workers, scheduler=scheduler, progress=None)
+              for sub in sub_samples.values()]
+    return _with_history_counts(result, counts, tuple(sub_samples), batches)
+
+
+def _with_history_counts(result: xr.Dataset, counts: Sequence[ChunkSummary],
+                         years: tuple[int, ...], batches: int) -> xr.Dataset:
+    """``result`` with the sub-posteriors' attainment counts, ``attained_history`` and
+    ``attained_all_history`` (dims ``[scenario,] left_out_year, target, year``)."""
+    attained = np.stack([[arm.attained for arm in c.arms] for c in counts], axis=1)
+    attained_all = np.stack([[arm.attained_all for arm in c.arms] for c in counts], axis=1)
+    leading: tuple[str, ...] = ("scenario",) if "scenario" in result.dims else ()
+    if not leading:
+        attained, attained_all = attained[0], attained_all[0]
+    result = result.assign_coords(left_out_year=list(years))
+    result["left_out_year"].attrs = {
+        "long_name": "year of the 2021-2024 history whose figures the sub-posterior left out",
+        "units": "year"}
+    result["attained_history"] = ((*leading, "left_out_year", "target", "year"), attained, {
+        "long_name": f"Draws attaining the target if it were measured in that year, of "
+                     f"{batches:,} drawn from the posterior conditioned without left_out_year",
+        "units": "draws"})
+    result["attained_all_history"] = ((*leading, "left_out_year", "year"), attained_all, {
+        "long_name": f"Draws attaining every modelled target if measured in that year, of "
+                     f"{batches:,} drawn from the posterior conditioned without left_out_year",
+        "units": "draws"})
+    result.attrs.update({"history_range": "leave-one-year-out", "history_draws": batches})
+    return result
+
+
+def _sub_posterior_files(posterior: Path) -> dict[str, str]:
+    """The sub-posteriors' files and sha256, for the attrs (as `nmmsim.resources.provenance`)."""
+    import hashlib
+
+    recorded = {}
+    for year in HISTORY_YEARS:
+        path = sub_posterior_path(posterior, year)
+        recorded[f"posterior_without_{year}_file"] = str(path)
+        recorded[f"posterior_without_{year}_sha256"] = hashlib.sha256(
+            path.read_bytes()).hexdigest()
+    return recorded
+
+
+def _check_history_range(history_range: object, uncertainty: object, keep: str) -> None:
+    if history_range not in get_args(HistoryRange):
+        raise NmmsimError(f"history_range = {history_range!r}; allowed: "
+                          f"{', '.join(get_args(HistoryRange))}")
+    if history_range == "none":
+        return
+    if uncertainty != "posterior":
+        raise NmmsimError("history_range='leave-one-year-out' compares posteriors conditioned "
+                          "on the history: it needs uncertainty='posterior'")
+    if keep != "summary":
+        raise NmmsimError("history_range='leave-one-year-out' counts attainment in a summary: "
+                          "it needs keep='summary'")
 
 
 def _check_mode(mode: object) -> None:
