@@ -270,6 +270,7 @@ def _run_block(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSumma
     for index, (arm, arm_summary) in enumerate(zip(spec.arms, summary.arms, strict=True)):
         attained, series = _run_arm(spec, arm, arm_summary, first_draw, piece_size, unit,
                                     uniforms, shocks)
+        arm_summary.sketch.add(series)
         arm_summary.sums.add(series, BLOCK_SIZE)
         if reference is None:  # the reference never disagrees with itself
             reference = attained
@@ -281,9 +282,10 @@ def _run_block(spec: RunSpec, first_draw: int, n_draws: int, summary: ChunkSumma
 def _run_arm(spec: RunSpec, arm: Arm, summary: ArmSummary, first_draw: int, piece_size: int,
              unit: FloatArray, uniforms: FloatArray | None,
              shocks: FloatArray | None) -> tuple[np.ndarray, list[FloatArray]]:
-    """Run one arm on the draws of ``unit``'s columns, ``piece_size`` at a time, and file them
-    into ``summary`` but for the exact sums. Return which draws attain each target in each year
-    (as `_file`) and the summarised series (rows in the sketch's order, a column a draw)."""
+    """Run one arm on the draws of ``unit``'s columns, ``piece_size`` at a time, and count them
+    in ``summary``'s attainment counts. Return which draws attain each target in each year (as
+    `_file`) and the summarised series (rows in the sketch's order, a column a draw), to file
+    in the sketch and the exact sums (which need whole blocks)."""
     n_draws = unit.shape[1]
     attained = np.empty((len(spec.targets) + 1, len(spec.years), n_draws), dtype=bool)
     held: FloatArray | None = None  # the series of a block run in pieces, for its exact sums
@@ -318,10 +320,10 @@ def _run_arm(spec: RunSpec, arm: Arm, summary: ArmSummary, first_draw: int, piec
 
 def _file(spec: RunSpec, states: list[State], constants: Constants,
           summary: ArmSummary) -> tuple[np.ndarray, list[FloatArray]]:
-    """Add one arm's draws to its summary's sketch and attainment counts; return which draws
-    attain each target (the last row: all of them) in each year, ``(n_targets + 1, n_years,
-    n_draws)`` booleans, and the summarised series (``(rows, n_draws)`` arrays, rows in the
-    sketch's order), whose exact sums need whole blocks."""
+    """Add one arm's draws to its summary's attainment counts; return which draws attain each
+    target (the last row: all of them) in each year, ``(n_targets + 1, n_years, n_draws)``
+    booleans, and the summarised series (``(rows, n_draws)`` arrays, rows in the sketch's
+    order)."""
     keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets
                               if t.area == TARGET_REGION}
     paths = area_indicator_paths(states, constants, spec.base, TARGET_REGION, keys)
@@ -345,5 +347,4 @@ def _file(spec: RunSpec, states: list[State], constants: Constants,
     areas = area_paths(states, constants, spec.base, BY_AREA, region_2022=paths)
     series = ([paths[key] for key in SUMMARISED] + measured  # each (n_years, n)
               + [areas[(variable, area)] for variable in BY_AREA for area in AREAS])
-    summary.sketch.add(series)
     return attained, series
