@@ -29,7 +29,7 @@ from nmmsim.targets import TargetHistory
 
 #: A worker's task at any horizon up to MAX_END_YEAR: its traced memory stays under this
 #: (docs/performance.md, Memory at long horizons).
-TASK_BUDGET_BYTES = 256 * 2**20
+TASK_BUDGET_BYTES = 192 * 2**20
 
 
 def _spec(end_year: int, *, scenarios: tuple[str, ...] = ("baseline",), sampler: str = "mc",

@@ -4,7 +4,9 @@ A `RunSpec` holds everything a worker needs (it is pickled once per worker), wit
 scenario: compared scenarios run in the same chunks on the same random numbers. `run_draws` runs a
 range of draws chunk by chunk and returns a `ChunkSummary`: integer counts only (quantile-sketch
 buckets, target attainment, paired disagreements between scenarios), so summaries merge exactly in
-any order. With ``keep = "trajectories"`` it also returns the chunks' full Datasets.
+any order. With ``keep = "trajectories"`` it also returns the chunks' full Datasets. At long
+horizons a chunk runs block by block, a block in pieces (`piece_size_for`), so that its arrays
+keep to `CHUNK_BUDGET_BYTES` at any horizon; the pieces never change a result.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ SUMMARISED: tuple[tuple[str, str], ...] = (
 #: chunk's arrays are 15 times those of a draw of the aggregate model (docs/performance.md).
 DEFAULT_CHUNK_SIZE = 2 * BLOCK_SIZE
 #: Memory a chunk's arrays may take in a worker, beside the summary's sketch: the default chunk
-#: size is the most blocks (up to 2) that fit it at the run's horizon (docs/performance.md).
+#: size is the most blocks (up to 2) that fit it at the run's horizon, and a chunk that does not
+#: fit runs in pieces that do (docs/performance.md, Memory at long horizons).
 CHUNK_BUDGET_BYTES = 96 * 2**20
 #: A draw's states, region aggregates and other temporaries a year, beside the paths of the
 #: summarised series (8 bytes each): measured 5.6-6.0 KB a draw and year with 67 series, for
@@ -81,7 +84,7 @@ _DRAW_YEAR_BYTES = 5_200
 MIN_PIECE_SIZE = 64
 
 #: Indicators whose quantiles a summary keeps for every province and both regions, every year.
-#: Three, because each series costs a sketch of 68 KiB per year in every worker (docs/performance.md).
+#: Three, because each series costs a sketch window per year in every worker (docs/performance.md).
 BY_AREA: tuple[str, ...] = ("grdp_nominal", "grdp_growth", "grdp_per_capita")
 
 
