@@ -12,15 +12,20 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import socket
+import sys
 import tempfile
-from collections.abc import Iterator
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from nmmsim._processes import process_alive, signals_held
 from nmmsim.errors import NmmsimError
 
-__all__ = ["InterruptedAfterWriting", "atomic_path", "check_writable", "staged_directory"]
+__all__ = ["InterruptedAfterWriting", "atomic_path", "check_writable", "staged_directory",
+           "written_in_child"]
 
 _STAGING_PREFIX = ".nmmsim-"
 _SPACE_MARGIN = 1 << 20  # bytes kept free beyond the estimate
@@ -41,6 +46,71 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def written_in_child(write: Callable[[], object], path: Path) -> None:
+    """Run ``write`` (which writes ``path``) in a child process forked for it, where there is
+    fork: a library that crashes when a write fails (h5py, once the disk fills) ends the child,
+    and this process raises an `OSError` (ENOSPC if the disk is full) instead of crashing too.
+
+    The child shares this process's memory (copy on write), so the data are not copied. It runs
+    no Python thread of ours, and leaves by ``os._exit``: nothing of this process is flushed or
+    closed twice.
+
+    Raises
+    ------
+    OSError
+        The child's error (its errno), ENOSPC if it crashed with the disk full, EIO if it
+        crashed otherwise or failed without an errno (its traceback printed).
+    """
+    if not hasattr(os, "fork"):
+        write()
+        return
+    with warnings.catch_warnings():
+        # Python 3.12+ warns of fork in a process with threads (numpy's BLAS threads, which
+        # are fork-safe); the child takes no lock they could hold
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child
+        code = _CHILD_FAILED
+        try:
+            write()
+            code = 0
+        except BaseException as exc:  # reported to the parent by the exit code
+            code = _errno_of(exc) or _CHILD_FAILED
+            if code == _CHILD_FAILED:
+                traceback.print_exc()
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # Ctrl-C: the child stops too
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0:
+        return
+    if 0 < code < _CHILD_FAILED:
+        raise OSError(code, os.strerror(code), str(path))
+    if shutil.disk_usage(path.parent).free < _SPACE_MARGIN:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+    how = f"crashed (signal {-code})" if code < 0 else "failed"
+    raise OSError(errno.EIO, f"writing the file {how}", str(path))
+
+
+_CHILD_FAILED = 255  # a child's exit code: failed without an errno
+
+
+def _errno_of(exc: BaseException | None) -> int:
+    """The errno of ``exc`` or of an OSError it was raised while handling (h5py raises a
+    RuntimeError closing a file whose write failed), if in 1..254; else 0."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno and 0 < exc.errno < _CHILD_FAILED:
+            return exc.errno
+        exc = exc.__cause__ or exc.__context__
+    return 0
 
 
 def check_writable(directory: Path, needed_bytes: int = 0) -> None:

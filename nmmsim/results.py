@@ -14,7 +14,7 @@ import xarray as xr
 
 from nmmsim._types import FloatArray
 from nmmsim._version import __version__
-from nmmsim.atomic import atomic_path, staged_directory
+from nmmsim.atomic import atomic_path, staged_directory, written_in_child
 from nmmsim.base_year import BaseYear
 from nmmsim.levers import DESTINATIONS, SECTORS
 from nmmsim.model.regions import Accounts, province, province_accounts, region_paths
@@ -312,19 +312,25 @@ def area_indicator_paths(
 
 #: Datasets up to this size are encoded in memory and written by Python: a disk that fills
 #: during the write is then an ordinary OSError (ENOSPC), where h5py writing the file itself
-#: crashes the process. Larger ones (trajectories) are written by h5py, after the free-space
-#: check of `nmmsim.atomic.check_writable`.
+#: crashes the process. Larger ones (trajectories), which would double the memory, are written
+#: by h5py in a child process (`nmmsim.atomic.written_in_child`): its crash is an OSError here.
 _IN_MEMORY_BYTES = 256 * 2**20
 
 
 def write_netcdf(dataset: xr.Dataset, path: Path) -> Path:
-    """Write ``dataset`` to ``path`` (NetCDF4 via h5netcdf) atomically."""
+    """Write ``dataset`` to ``path`` (NetCDF4 via h5netcdf) atomically.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (ENOSPC: the disk is full); nothing is left at ``path``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         if dataset.nbytes <= _IN_MEMORY_BYTES:
             tmp.write_bytes(bytes(dataset.to_netcdf(engine="h5netcdf")))
         else:
-            dataset.to_netcdf(tmp, engine="h5netcdf")
+            written_in_child(lambda: dataset.to_netcdf(tmp, engine="h5netcdf"), tmp)
     return path
 
 

@@ -21,6 +21,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
     ("bench_calibrate.py", ["--repeat", "1"], "residual evaluations"),
     ("bench_montecarlo.py", ["--draws", "2048", "--workers", "1", "--repeats", "2"],
      "draws/s range"),
+    ("bench_memory.py", ["--end-year", "2026"], "peak MiB"),
     ("bench_sbc.py", ["--replications", "2", "--particles", "64", "--draws", "15", "--bins", "2"],
      "pooled p-value"),
 ])

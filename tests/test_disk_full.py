@@ -104,3 +104,32 @@ def test_a_netcdf_file_that_fills_the_disk_is_an_oserror_not_a_crash(small_disk)
                          capture_output=True, text=True, check=False)
     assert run.returncode == 3, (run.returncode, run.stderr[-500:])
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+_LARGE = ("import sys, errno, numpy as np, xarray as xr; from pathlib import Path; "
+          "from nmmsim.results import write_netcdf; "
+          # 264 MiB: over the 256 MiB a file is encoded in memory up to, written by h5py
+          "d = xr.Dataset({'draws': (('row', 'column'), np.ones((33, 2**20)))}); ")
+
+
+def test_a_large_netcdf_file_that_fills_the_disk_is_an_oserror_not_a_crash(small_disk):
+    """Trajectories past 256 MiB are written by h5py, which crashes when the disk fills (exit
+    139 before): now in a child process, so this one raises ENOSPC and no temporary file stays."""
+    _leave_free(small_disk, 64 * 2**10)
+    code = (_LARGE + "\ntry:\n    write_netcdf(d, Path(sys.argv[1]))\n"
+            "except OSError as e:\n    sys.exit(3 if e.errno == errno.ENOSPC else 4)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(small_disk / "out.nc")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 3, (run.returncode, run.stderr[-500:])
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_a_large_netcdf_file_written_by_the_child_reads_back(tmp_path):
+    code = (_LARGE + "d['draws'][5, 7] = 2.5; write_netcdf(d, Path(sys.argv[1]))\n"
+            "back = xr.open_dataset(sys.argv[1], engine='h5netcdf')\n"
+            "assert back['draws'].shape == (33, 2**20) and float(back['draws'].sum()) == "
+            "33 * 2**20 + 1.5\n")
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out.nc")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr[-800:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.nc"]

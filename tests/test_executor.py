@@ -8,8 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -73,22 +71,3 @@ def test_more_workers_than_cores_are_capped_with_a_warning(baseline_path):
         capped = nmmsim.simulate(baseline_path, draws=2048, seed=1, workers=cores + 1)
     alone = nmmsim.simulate(baseline_path, draws=2048, seed=1)
     assert (capped.attained == alone.attained).all()
-
-
-def _peak_traced_bytes(run: Callable[[], object]) -> int:
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-
-
-def test_long_horizons_get_smaller_chunks_so_a_chunk_keeps_to_its_memory_budget(baseline_path):
-    """2,048 draws to 2050: the default cuts them in two chunks of 1,024, whose arrays take
-    about 150 MB less than one chunk of 2,048 (a draw's arrays take ~5.6 KB a year)."""
-    def run(**options: int) -> Callable[[], object]:
-        return lambda: nmmsim.simulate(baseline_path, draws=2048, seed=1, end_year=2050,
-                                       **options)
-
-    assert _peak_traced_bytes(run()) < _peak_traced_bytes(run(chunk_size=2048)) - 100 * 2**20

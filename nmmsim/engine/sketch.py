@@ -18,14 +18,14 @@ independent of chunking and workers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nmmsim._types import FloatArray
 
-__all__ = ["LARGEST", "RELATIVE_ERROR", "SMALLEST", "QuantileSketch"]
+__all__ = ["LARGEST", "RELATIVE_ERROR", "SMALLEST", "WIDTH", "QuantileSketch"]
 
 MANTISSA_BITS = 7
 SMALLEST = 2.0**-10  # about 0.001
@@ -37,7 +37,9 @@ _LOW_KEY = int(np.array(SMALLEST).view(np.int64)) >> _SHIFT
 _HIGH_KEY = int(np.array(LARGEST).view(np.int64)) >> _SHIFT
 _KEYS = _HIGH_KEY - _LOW_KEY + 1  # magnitude buckets, the last one open-ended
 _ZERO = _KEYS  # index of the zero bucket: negatives below it, positives above
-_WIDTH = 2 * _KEYS + 1
+WIDTH = 2 * _KEYS + 1
+_MARGIN = 32  # buckets a window is widened by beyond the values that widen it: a quarter octave
+_MOVE_SERIES = 256  # series whose windows are moved or merged at once
 _CACHE_VALUES = 1 << 17  # values filed per pass (1 MiB of float64): measured fastest, 1<<15 to 1<<17
 _MAGNITUDE_BITS = np.int64(0x7FFF_FFFF_FFFF_FFFF)
 
@@ -50,53 +52,92 @@ def _edge(key: np.ndarray) -> FloatArray:
 
 @dataclass(slots=True)
 class QuantileSketch:
-    """Bucket counts of ``n_series`` series; add chunks of values, merge, read quantiles."""
+    """Bucket counts of ``n_series`` series; add chunks of values, merge, read quantiles.
 
-    counts: np.ndarray  # (n_series, _WIDTH) int64
+    A series keeps only a window of its `WIDTH` buckets: from the lowest to the highest bucket its
+    values have reached, with a margin, the windows one after another in ``filled``. A series of
+    levels or of growth rates reaches some hundreds of buckets, so the windows take a tenth of the
+    dense table or less (docs/performance.md, Memory at long horizons). Windows decide where
+    counts are kept, never a count: every result is that of the dense table, `counts`.
+    """
+
+    filled: np.ndarray  # (size.sum(),) int64: each series' window of bucket counts, in order
+    first: np.ndarray  # (n_series,) int64: the bucket (0 .. WIDTH - 1) each window starts at
+    size: np.ndarray  # (n_series,) int64: buckets in each window, 0 until a value is filed
     minimum: FloatArray  # (n_series,) exact smallest value filed
     maximum: FloatArray  # (n_series,) exact largest value filed
 
     @classmethod
     def empty(cls, n_series: int) -> QuantileSketch:
-        return cls(np.zeros((n_series, _WIDTH), dtype=np.int64), np.full(n_series, np.inf),
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(n_series, dtype=np.int64),
+                   np.zeros(n_series, dtype=np.int64), np.full(n_series, np.inf),
                    np.full(n_series, -np.inf))
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        # most buckets are empty: pickle (e.g. to a worker's parent) only the filled ones
-        filled = np.flatnonzero(self.counts)
-        return (_from_filled, (self.counts.shape, filled, self.counts.flat[filled], self.minimum,
-                               self.maximum))
+        # a task's counts are small: pickled (to the run's process) in the narrowest integer type
+        narrow = self.filled.astype(np.min_scalar_type(int(self.filled.max(initial=0))))
+        return (_unpickled, (narrow, self.first, self.size, self.minimum, self.maximum))
 
     @property
     def n_series(self) -> int:
-        return int(self.counts.shape[0])
+        return int(self.first.shape[0])
+
+    @property
+    def offset(self) -> np.ndarray:
+        """Where each series' window starts in ``filled``."""
+        offset: np.ndarray = np.zeros(self.n_series, dtype=np.int64)
+        np.cumsum(self.size[:-1], out=offset[1:])
+        return offset
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The dense table of counts, ``(n_series, WIDTH)``, every bucket of every series (to
+        inspect and test; 68 KiB a series)."""
+        dense = np.zeros((self.n_series, WIDTH), dtype=np.int64)
+        for row, (start, first, size) in enumerate(zip(self.offset, self.first, self.size,
+                                                       strict=True)):
+            dense[row, first : first + size] = self.filled[start : start + size]
+        return dense
 
     @property
     def n_values(self) -> np.ndarray:
         """Values filed per series."""
-        total: np.ndarray = self.counts.sum(axis=1)
+        ends = np.concatenate([[0], np.cumsum(self.filled)])
+        offset = self.offset
+        total: np.ndarray = ends[offset + self.size] - ends[offset]
         return total
 
     def add(self, values: FloatArray | Sequence[FloatArray]) -> None:
         """File values: an array ``(n_series, n)``, or a sequence of ``(rows, n)`` arrays whose rows
         are the series in order (saves stacking them)."""
-        blocks = [values] if isinstance(values, np.ndarray) else list(values)
+        blocks = [np.ascontiguousarray(block, dtype=np.float64)
+                  for block in ([values] if isinstance(values, np.ndarray) else values)]
+        rows = sum(block.shape[0] for block in blocks)
+        if rows != self.n_series:
+            raise ValueError(f"filed {rows} series into a sketch of {self.n_series}")
+        if not rows or not blocks[0].shape[1]:
+            return
+        low = np.concatenate([block.min(axis=1) for block in blocks])
+        high = np.concatenate([block.max(axis=1) for block in blocks])
+        np.minimum(self.minimum, low, out=self.minimum)
+        np.maximum(self.maximum, high, out=self.maximum)
+        # a row's values lie in the buckets between those of its extremes (a bucket's index grows
+        # with the value); a row holding NaN may reach any bucket
+        undefined = np.isnan(low) | np.isnan(high)
+        self._reach(np.where(undefined, 0, _bucket(np.where(undefined, 0.0, low))),
+                    np.where(undefined, WIDTH - 1, _bucket(np.where(undefined, 0.0, high))))
+        place = self.offset - self.first  # bucket b of row r is filled[place[r] + b]
         row = 0
         for block in blocks:
-            block = np.ascontiguousarray(block, dtype=np.float64)
             # a few rows at a time, so the temporaries stay in the CPU cache
             step = max(1, _CACHE_VALUES // max(block.shape[1], 1))
             for first in range(0, block.shape[0], step):
-                self._add_rows(row + first, block[first : first + step])
+                part = slice(row + first, row + first + min(step, block.shape[0] - first))
+                self._add_rows(block[first : first + step], place[part], low[part], high[part])
             row += block.shape[0]
-        if row != self.n_series:
-            raise ValueError(f"filed {row} series into a sketch of {self.n_series}")
 
-    def _add_rows(self, first_row: int, values: FloatArray) -> None:
-        rows = slice(first_row, first_row + values.shape[0])
-        low, high = values.min(axis=1), values.max(axis=1)
-        np.minimum(self.minimum[rows], low, out=self.minimum[rows])
-        np.maximum(self.maximum[rows], high, out=self.maximum[rows])
+    def _add_rows(self, values: FloatArray, place: np.ndarray, low: FloatArray,
+                  high: FloatArray) -> None:
         key = values.view(np.int64) >> _SHIFT  # the sign bit makes negative values' keys negative
         if low.min() >= SMALLEST and high.max() < LARGEST:  # usual: nothing to clip or negate
             key -= _LOW_KEY - 1  # 1..: magnitude buckets (0 is the zero bucket)
@@ -104,13 +145,50 @@ class QuantileSketch:
             # "not >= 0" rather than "< 0": a NaN row (a measure undefined that year) makes
             # low.min() NaN, and the block may still hold negative values
             _bucket_keys(key, signed=not low.min() >= 0.0)
-        key += (_ZERO + np.arange(key.shape[0]) * _WIDTH)[:, None]
-        counts = self.counts[rows]
-        counts += np.bincount(key.ravel(), minlength=counts.size).reshape(counts.shape)
+        key += (place + _ZERO)[:, None]  # the rows' windows are consecutive in `filled`
+        start, stop = int(key.min()), int(key.max()) + 1
+        key -= start
+        self.filled[start:stop] += np.bincount(key.ravel(), minlength=stop - start)
+
+    def _reach(self, lowest: np.ndarray, highest: np.ndarray,
+               wanted: np.ndarray | None = None) -> None:
+        """Widen the windows (of the ``wanted`` series, default all) to hold buckets ``lowest``
+        to ``highest``, with a margin: values a little beyond them later then fit."""
+        end = self.first + self.size  # one past each window
+        empty = self.size == 0
+        below = empty | (lowest < self.first)
+        above = empty | (highest >= end)
+        grow = below | above
+        if wanted is not None:
+            grow &= wanted
+        if not grow.any():
+            return
+        first = np.where(grow & below, np.maximum(lowest - _MARGIN, 0), self.first)
+        last = np.where(grow & above, np.minimum(highest + _MARGIN, WIDTH - 1), end - 1)
+        keep = ~empty
+        first = np.where(keep, np.minimum(first, self.first), first)
+        last = np.where(keep, np.maximum(last, end - 1), last)
+        size = np.where(grow | keep, last - first + 1, 0)
+        self._rewindow(np.where(size > 0, first, 0), size)
+
+    def _rewindow(self, first: np.ndarray, size: np.ndarray) -> None:
+        """Move the counts into windows starting at bucket ``first`` of ``size`` buckets (each
+        holding the series' window before)."""
+        offset = np.zeros(self.n_series, dtype=np.int64)
+        np.cumsum(size[:-1], out=offset[1:])
+        filled = np.zeros(int(size.sum()), dtype=np.int64)
+        for source, target in _moves(self, offset - first):
+            filled[target] = self.filled[source]
+        self.filled, self.first, self.size = filled, first.astype(np.int64), size.astype(np.int64)
 
     def merge(self, other: QuantileSketch) -> None:
         """Add ``other``'s counts to this sketch."""
-        self.counts += other.counts
+        if other.n_series != self.n_series:
+            raise ValueError(f"cannot merge a sketch of {other.n_series} series into one of "
+                             f"{self.n_series}")
+        self._reach(other.first, other.first + other.size - 1, wanted=other.size > 0)
+        for source, target in _moves(other, self.offset - self.first):
+            self.filled[target] += other.filled[source]
         np.minimum(self.minimum, other.minimum, out=self.minimum)
         np.maximum(self.maximum, other.maximum, out=self.maximum)
 
@@ -123,23 +201,57 @@ class QuantileSketch:
         does not know where in it, and a capped number must not pass for a quantile.
         """
         levels = np.asarray(levels, dtype=np.float64)
-        cumulative = np.cumsum(self.counts, axis=1)
-        total = cumulative[:, -1]
-        # the smallest bucket whose cumulative count reaches ceil(q N) (at least 1)
-        rank = np.maximum(np.ceil(levels[None, :] * total[:, None]), 1)
-        index = np.array([np.searchsorted(cumulative[i], rank[i]) for i in range(self.n_series)])
-        index = np.minimum(index, _WIDTH - 1)
-        rows = np.arange(self.n_series)[:, None]
-        before = np.where(index > 0, cumulative[rows, np.maximum(index - 1, 0)], 0)
-        inside = self.counts[rows, index]
+        shape = (self.n_series, levels.size)
+        index = np.full(shape, WIDTH - 1)  # a series with no values: read as NaN below
+        before = np.zeros(shape, dtype=np.int64)
+        inside = np.zeros(shape, dtype=np.int64)
+        total = np.zeros(self.n_series, dtype=np.int64)
+        rank = np.ones(shape)
+        for row, (start, first, size) in enumerate(zip(self.offset, self.first, self.size,
+                                                       strict=True)):
+            if not size:
+                continue
+            window = self.filled[start : start + size]
+            cumulative = np.cumsum(window)
+            total[row] = cumulative[-1]
+            # the smallest bucket whose cumulative count reaches ceil(q N) (at least 1); the
+            # buckets outside the window are empty
+            rank[row] = np.maximum(np.ceil(levels * total[row]), 1)
+            place = np.minimum(np.searchsorted(cumulative, rank[row]), size - 1)
+            index[row] = first + place
+            before[row] = np.where(place > 0, cumulative[np.maximum(place - 1, 0)], 0)
+            inside[row] = window[place]
         # the rank's place among the bucket's values, spread evenly across the bucket
         fraction = (rank - before - 0.5) / np.maximum(inside, 1)
         result = np.clip(_interpolated(index, fraction), self.minimum[:, None],
                          self.maximum[:, None])
-        beyond = (index == 0) | (index == _WIDTH - 1)
+        beyond = (index == 0) | (index == WIDTH - 1)
         result[beyond & (self.minimum != self.maximum)[:, None]] = np.nan
         result[total == 0] = np.nan
         return result
+
+
+def _moves(sketch: QuantileSketch, place: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
+    """Where ``sketch``'s counts go in windows where bucket b of series r is at ``place[r] + b``:
+    (a slice of ``sketch.filled``, the places of its counts), a group of series at a time (a few
+    array operations for all series, with index arrays of a group's size)."""
+    offset = sketch.offset
+    shift = place + sketch.first - offset  # a count's place, less its place in sketch.filled
+    for group in range(0, sketch.n_series, _MOVE_SERIES):
+        rows = slice(group, group + _MOVE_SERIES)
+        start = int(offset[group])
+        stop = int(offset[rows][-1] + sketch.size[rows][-1])
+        if stop > start:
+            yield slice(start, stop), np.repeat(shift[rows], sketch.size[rows]) + np.arange(
+                start, stop)
+
+
+def _bucket(values: FloatArray) -> np.ndarray:
+    """The bucket (0 .. WIDTH - 1, in increasing order of value) of each of ``values``."""
+    key = np.ascontiguousarray(values, dtype=np.float64).view(np.int64) >> _SHIFT
+    _bucket_keys(key, signed=True)
+    bucket: np.ndarray = key + _ZERO
+    return bucket
 
 
 def _bucket_keys(key: np.ndarray, signed: bool) -> None:
@@ -156,11 +268,9 @@ def _bucket_keys(key: np.ndarray, signed: bool) -> None:
         key -= sign
 
 
-def _from_filled(shape: tuple[int, int], filled: np.ndarray, counts: np.ndarray,
-                 minimum: FloatArray, maximum: FloatArray) -> QuantileSketch:
-    sketch = QuantileSketch(np.zeros(shape, dtype=np.int64), minimum, maximum)
-    sketch.counts.flat[filled] = counts
-    return sketch
+def _unpickled(filled: np.ndarray, first: np.ndarray, size: np.ndarray, minimum: FloatArray,
+               maximum: FloatArray) -> QuantileSketch:
+    return QuantileSketch(filled.astype(np.int64), first, size, minimum, maximum)
 
 
 def _interpolated(index: np.ndarray, fraction: FloatArray) -> FloatArray:
