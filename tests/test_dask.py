@@ -84,17 +84,37 @@ def test_a_dask_scheduler_or_worker_killed_during_a_run_is_one_line(tmp_path,
     _one_error_line(run, tmp_path / "out", "Dask")
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc (Linux)")
-def test_a_local_worker_killed_during_a_run_is_one_line_and_nothing_is_left(tmp_path):
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("when", ["while the pool starts", "mid-run"])
+def test_a_local_worker_killed_is_one_line_and_nothing_is_left(tmp_path, when):
+    """A worker killed as soon as it exists, while the pool still starts the others (the pipe to
+    it breaks: before, that read as a closed output and the run exited 0 with nothing written),
+    or killed two seconds into the run."""
     marker, environment = new_marker()
     run = _run(tmp_path / "out", "--workers", "2", environment=environment)
     deadline = time.monotonic() + 60
-    while not (workers := _grandchildren(run.pid, marker)) and time.monotonic() < deadline:
-        time.sleep(0.1)  # the workers fork from the fork server, a child of the run
+    while not (workers := _workers(run.pid, marker)) and time.monotonic() < deadline:
+        if when == "mid-run":
+            time.sleep(0.05)
     assert workers, "no worker started"
+    if when == "mid-run":
+        time.sleep(2.0)
+        workers = _workers(run.pid, marker)
     os.kill(workers[0], signal.SIGKILL)
     _one_error_line(run, tmp_path / "out", "worker processes died")
     assert left_running(marker, exclude=set()) == set()
+
+
+def _workers(pid: int, marker: str) -> list[int]:
+    """The run's workers: they fork from the fork server, a child of the run (the kernel's list
+    of children where it keeps one, else the marked processes' parents)."""
+    def children(parent: int) -> list[int]:
+        return [int(c) for c in Path(f"/proc/{parent}/task/{parent}/children").read_text().split()]
+
+    try:
+        return [worker for child in children(pid) for worker in children(child)]
+    except (OSError, ValueError):
+        return _grandchildren(pid, marker)
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -160,14 +160,12 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
         # start the fork server and the workers: not interrupted half-way, and born with Ctrl-C
         # and SIGTERM blocked (caught while they start, they would print tracebacks)
         with signals_held():
-            pending = {pool.submit(_worker_task, first, n, chunk_size)
-                       for first, n in itertools.islice(tasks, in_flight)}
+            pending = _submit(pool, itertools.islice(tasks, in_flight), chunk_size)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 summary.merge(future.result())
-            pending |= {pool.submit(_worker_task, first, n, chunk_size)
-                        for first, n in itertools.islice(tasks, len(done))}
+            pending |= _submit(pool, itertools.islice(tasks, len(done)), chunk_size)
             if progress is not None:
                 progress(summary.draws, draws)
     except BaseException:
@@ -178,6 +176,17 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
         raise
     pool.shutdown()
     return summary
+
+
+def _submit(pool: ProcessPoolExecutor, tasks: Iterator[tuple[int, int]], chunk_size: int
+            ) -> set[Future[ChunkSummary]]:
+    """Submit ``tasks``. Submitting may start a worker (the pool starts them on demand); one that
+    dies while it starts breaks the pipe to it: that is a dead worker too (`BrokenProcessPool`),
+    not the closed output that a `BrokenPipeError` otherwise means to the command line."""
+    try:
+        return {pool.submit(_worker_task, first, n, chunk_size) for first, n in tasks}
+    except (EOFError, OSError) as exc:
+        raise BrokenProcessPool(f"a worker process died while it started ({exc!r})") from exc
 
 
 @contextlib.contextmanager
