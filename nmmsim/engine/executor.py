@@ -168,7 +168,13 @@ def _on_processes(spec: RunSpec, tasks: Iterator[tuple[int, int]], chunk_size: i
             pending |= _submit(pool, itertools.islice(tasks, len(done)), chunk_size)
             if progress is not None:
                 progress(summary.draws, draws)
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, BrokenProcessPool):
+            # a worker died: the pool stops the others with SIGTERM and waits for them, but one
+            # still starting has SIGTERM blocked (see above) and would be waited for forever.
+            # They have nothing left to finish, and no results will be written: kill them
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
         # wait for the running tasks (one each, under a second or two): a worker still starting
         # would otherwise find the pool's queues gone and print a traceback, and none outlives
         # the run
