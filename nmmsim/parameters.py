@@ -147,6 +147,15 @@ class Parameters:
         "range is 1.4 times the 2.9 points the largest gap needs (at +-3 points, Bac Giang's "
         "posterior piled against the bound)",
         source="NSO-E02.58;NSO-E02.45", provincial=True)
+    tfp_province_persistence: FloatArray = _declare(
+        "year", 10.0, (4.0, 40.0), "tfp",
+        "How long a province's own TFP growth (tfp_growth_province) lasts after 2024, the last "
+        "year of the history that conditions it: it fades as exp(-years after 2024 / this), "
+        "so 10 keeps 55% of it in 2030 and 7% in 2050. The history cannot tell (it holds the "
+        "differences at full strength); across countries, growth differences over one decade "
+        "predict little of the next (decade-to-decade correlations about 0.1-0.3, Easterly, "
+        "Kremer, Pritchett and Summers 1993), about 6-10 years at this scale; provinces of one "
+        "country share more of what makes growth, hence a range up to 40 years")
     frontier_productivity_ratio: FloatArray = _declare(
         "1", 1.6, (1.3, 2.5), "tfp",
         "Productivity frontier that provinces catch up to, as a multiple of national labour "

@@ -190,10 +190,11 @@ def test_growth_accounting_identity(base_year, params, levers):
     """Value-added growth = TFP growth + infrastructure and human-capital effects + capital and
     labour contributions + the change of the farm disaster loss, exactly (Cobb-Douglas,
     docs/model.md §2). The base year is a severe year whose loss does not recur in 2025. TFP
-    growth lies between the frontier's and the base rate (catch-up)."""
+    growth lies between the frontier's and the base rate (catch-up), the province's own part of
+    the base rate faded by the years since 2024."""
     states, constants = _run(base_year, params, levers, disasters=np.zeros((1, 6)))
     alpha = constants.capital_elasticity
-    for old, new in itertools.pairwise(states):
+    for years_after, (old, new) in enumerate(itertools.pairwise(states), start=1):
         expected = (
             np.log(new.tfp / old.tfp)
             + (params.infrastructure_elasticity * np.log(new.infrastructure / old.infrastructure)
@@ -207,8 +208,10 @@ def test_growth_accounting_identity(base_year, params, levers):
         np.testing.assert_allclose(np.log(new.value_added / old.value_added), expected,
                                    rtol=1e-9, atol=1e-12)
         tfp_growth = np.log(new.tfp / old.tfp)
-        low = np.minimum(constants.tfp_growth, params.frontier_tfp_growth)
-        high = np.maximum(constants.tfp_growth, params.frontier_tfp_growth)
+        base = constants.tfp_growth + params.tfp_growth_province * np.exp(
+            -years_after / params.tfp_province_persistence)
+        low = np.minimum(base, params.frontier_tfp_growth)
+        high = np.maximum(base, params.frontier_tfp_growth)
         assert np.all((tfp_growth >= low - 1e-12) & (tfp_growth <= high + 1e-12))
 
 

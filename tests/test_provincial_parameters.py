@@ -49,18 +49,20 @@ def test_bad_provincial_values_are_refused(values, message):
 
 
 def test_a_province_s_own_tfp_moves_its_grdp_and_others_only_through_the_links(baseline_path):
-    """Raising Bac Giang's TFP growth by 1 point raises its GRDP by about 1% in the first year
-    and leaves every other province's untouched; later, migration and the competition for FDI
-    (docs/model.md §2) move the others, by far less."""
+    """Raising Bac Giang's own TFP growth by 1 point (faded by one year after 2024) raises its
+    GRDP by about 0.9% in 2025 and leaves every other province's untouched; later, migration and
+    the competition for FDI (docs/model.md §2) move the others, by far less."""
     base = Parameters.defaults()
     before = nmmsim.simulate(baseline_path, parameters=base)["grdp_by_area"]
     after = nmmsim.simulate(baseline_path,
                             parameters=base.with_values({f"{OFFSET}[Bac Giang]": 0.01}))["grdp_by_area"]
     change = (after / before - 1.0).isel(draw=0).sel(area=list(PROVINCES))
     others = [p for p in PROVINCES if p != "Bac Giang"]
-    assert float(change.sel(year=2025, area="Bac Giang")) == pytest.approx(np.expm1(0.01), rel=0.01)
+    fade = np.exp(-1.0 / base.tfp_province_persistence[0])  # 2025: one year after the history
+    assert float(change.sel(year=2025, area="Bac Giang")) == pytest.approx(np.expm1(0.01 * fade),
+                                                                          rel=0.01)
     assert np.all(change.sel(year=2025, area=others).values == 0.0)
-    assert float(change.sel(year=2030, area="Bac Giang")) > 0.05
+    assert float(change.sel(year=2030, area="Bac Giang")) > 0.04  # faded to 55% by 2030
     assert float(np.abs(change.sel(year=2030, area=others)).max()) < 0.001
 
 
@@ -112,3 +114,10 @@ def test_a_misspelt_province_in_a_scenario_is_one_clear_error(tmp_path, baseline
                     '"tfp_growth_province[Bac Gang]" = 0.02\n')
     with pytest.raises(nmmsim.ScenarioError, match=r"did you mean 'tfp_growth_province\[Bac Giang\]'"):
         nmmsim.load_scenario(path)
+
+
+def test_own_tfp_growth_fades_after_the_last_year_of_the_history():
+    from nmmsim.calibration.history import HISTORY_END
+    from nmmsim.model.step import HISTORY_LAST_YEAR
+
+    assert HISTORY_LAST_YEAR == HISTORY_END

@@ -9,6 +9,7 @@ from nmmsim.base_year import BaseYear
 from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State, initial_conditions, step
+from nmmsim.model.step import HISTORY_LAST_YEAR
 from nmmsim.parameters import Parameters
 
 __all__ = ["check_disasters", "expected_disasters", "project"]
@@ -29,7 +30,9 @@ def project(
     by_year = np.ascontiguousarray(disasters.T)  # each year's intensities contiguous
     for index, levers in enumerate(schedule.by_year):
         shock = shocks[index] if shocks is not None else None
-        state = step(state, params, constants, levers, by_year[index], shock)
+        year = schedule.years[index]
+        state = step(state, params, constants, levers, by_year[index], shock,
+                     years_after_history=max(year - HISTORY_LAST_YEAR, 0))
         states.append(state)
     return states, constants
 

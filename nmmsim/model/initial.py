@@ -104,7 +104,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         capital_elasticity=alpha,
         tfp_growth=sector_stack(
             params.tfp_growth_agriculture, params.tfp_growth_industry, params.tfp_growth_services
-        ) + params.tfp_growth_province,
+        ),
         tax_intensity=tax_intensity,
         infrastructure_base=infrastructure,
         certified_share_base=column(base.certified_share),

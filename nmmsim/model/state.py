@@ -58,7 +58,7 @@ class Constants:
     """
 
     capital_elasticity: FloatArray  # (3, 1, n)
-    tfp_growth: FloatArray  # (3, provinces, n) base TFP growth (at the base-year gap to the frontier)
+    tfp_growth: FloatArray  # (3, 1, n) sectors' base TFP growth (at the base-year gap to the frontier)
     tax_intensity: FloatArray  # (3, 1, n) relative revenue per unit value added
     infrastructure_base: FloatArray  # base-year infrastructure capital (TFP effect is relative)
     certified_share_base: FloatArray

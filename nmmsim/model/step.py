@@ -23,6 +23,11 @@ __all__ = ["step"]
 # spend in VND trillion / cost in VND million per unit -> thousand units
 _TRILLION_PER_MILLION_IN_THOUSANDS = 1e3
 
+#: The last year of the history that conditions the parameters
+#: (`nmmsim.calibration.history.HISTORY_END`, tested equal): each province's own TFP growth holds
+#: at full strength through it and fades after it.
+HISTORY_LAST_YEAR = 2024
+
 
 def _share_left(pool: FloatArray, demand: FloatArray) -> FloatArray:
     """Share of ``pool`` a ``demand`` leaves untouched: ``exp(-demand / pool)`` (0 if no pool)."""
@@ -59,6 +64,7 @@ def step(
     levers: YearLevers,
     disaster: FloatArray,
     shock: FloatArray | None = None,
+    years_after_history: int = 0,
 ) -> State:
     """Advance every province by one year.
 
@@ -78,6 +84,9 @@ def step(
     shock : (provinces, n) array, optional
         Standard-normal TFP growth shock of each province in the new year, scaled by
         ``tfp_shock_sd`` (none: the shock-free path, as deterministic runs and the history use).
+    years_after_history : int
+        Years from `HISTORY_LAST_YEAR` to the new year (0 within the history): how far each
+        province's own TFP growth has faded (``tfp_province_persistence``).
 
     Returns
     -------
@@ -204,7 +213,12 @@ def step(
               - (np.log(state.frontier_productivity) - constants.log_frontier_base))
     catch_up = np.clip((constants.frontier_gap_base - closed) * constants.inverse_frontier_gap,
                        0.0, 1.0)
-    tfp_growth = params.frontier_tfp_growth + (constants.tfp_growth - params.frontier_tfp_growth) * catch_up
+    # each province's own TFP growth, at full strength through the history, fades after it
+    own = params.tfp_growth_province
+    if years_after_history > 0:
+        own = own * np.exp(-years_after_history / params.tfp_province_persistence)
+    tfp_growth = params.frontier_tfp_growth + (
+        constants.tfp_growth + own - params.frontier_tfp_growth) * catch_up
     if shock is not None:
         tfp_growth = tfp_growth + params.tfp_shock_sd * shock
     tfp = state.tfp * np.exp(tfp_growth)
