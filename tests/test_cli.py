@@ -78,10 +78,13 @@ def test_ctrl_c_stops_cleanly_without_files(tmp_path):
     import signal
     import time
 
+    # Ctrl-C as in a terminal: a test run in a background job inherits SIGINT ignored, and the
+    # run rightly keeps ignoring it then
     process = subprocess.Popen(
         [sys.executable, "-m", "nmmsim", "run", str(shipped_scenarios()["baseline"]),
          "--draws", "50000000", "--workers", "2", "--seed", "1", "--out", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4)  # imports, worker start-up, some chunks
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
