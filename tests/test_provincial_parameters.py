@@ -115,9 +115,3 @@ def test_a_misspelt_province_in_a_scenario_is_one_clear_error(tmp_path, baseline
     with pytest.raises(nmmsim.ScenarioError, match=r"did you mean 'tfp_growth_province\[Bac Giang\]'"):
         nmmsim.load_scenario(path)
 
-
-def test_own_tfp_growth_fades_after_the_last_year_of_the_history():
-    from nmmsim.calibration.history import HISTORY_END
-    from nmmsim.model.step import HISTORY_LAST_YEAR
-
-    assert HISTORY_LAST_YEAR == HISTORY_END

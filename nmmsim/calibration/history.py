@@ -26,6 +26,7 @@ from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State
 from nmmsim.model.regions import region_paths
 from nmmsim.model.state import real_grdp, sum_sectors
+from nmmsim.model.step import HISTORY_LAST_YEAR
 from nmmsim.observed import ObservedData
 from nmmsim.parameters import Parameters
 from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
@@ -43,7 +44,9 @@ __all__ = [
 ]
 
 HISTORY_START = 2020
-HISTORY_END = 2024
+#: The last year of the history: the model holds each province's own TFP growth at full
+#: strength through it (`nmmsim.model.step.HISTORY_LAST_YEAR`, the one definition).
+HISTORY_END = HISTORY_LAST_YEAR
 #: Severe-disaster years of the history: Typhoon Yagi, September 2024 (MPI2024).
 HISTORY_DISASTER_YEARS = SEVERE_DISASTER_YEARS
 

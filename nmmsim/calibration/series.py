@@ -125,10 +125,6 @@ def _urban_share(region: ObservedData, national: ObservedData, panel: Provincial
     return _single(region, "urban_population", span) / _single(region, "population", span)
 
 
-def _province_grdp(province: str) -> _Reader:
-    return _province("grdp_nominal_trillion", province)
-
-
 def _province(indicator: str, province: str, scale: float = 1.0,
               per: str | None = None) -> _Reader:
     """A province's figure of ``indicator`` (times ``scale``, or divided by its ``per``)."""
@@ -174,8 +170,8 @@ SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
     Series("budget_revenue", "State budget revenue", "VND trillion", "C2;C5;MPI2024;N4",
            ((2024, 2024),), 0.10, _region("budget_revenue_total"), log=True),
     *(Series(f"{PROVINCIAL_GRDP}{province}", f"GRDP, current prices, {province}", "VND trillion",
-             "NSO-E02.58;NSO-E02.45", _years(2021), PROVINCIAL_SIGMA, _province_grdp(province),
-             log=True)
+             "NSO-E02.58;NSO-E02.45", _years(2021), PROVINCIAL_SIGMA,
+             _province("grdp_nominal_trillion", province), log=True)
       for province in PROVINCES),
 )})
 

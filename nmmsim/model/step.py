@@ -23,9 +23,9 @@ __all__ = ["step"]
 # spend in VND trillion / cost in VND million per unit -> thousand units
 _TRILLION_PER_MILLION_IN_THOUSANDS = 1e3
 
-#: The last year of the history that conditions the parameters
-#: (`nmmsim.calibration.history.HISTORY_END`, tested equal): each province's own TFP growth holds
-#: at full strength through it and fades after it.
+#: The last year of the history that conditions the parameters (the calibration's
+#: `nmmsim.calibration.history.HISTORY_END` is this): each province's own TFP growth holds at
+#: full strength through it and fades after it.
 HISTORY_LAST_YEAR = 2024
 
 
