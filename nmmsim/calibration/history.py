@@ -37,7 +37,6 @@ __all__ = [
     "HISTORY_FALLBACKS",
     "HISTORY_START",
     "PROVINCIAL_GRDP",
-    "PROVINCIAL_PATHS",
     "HistoryRun",
     "history_base_year",
     "run_history",
@@ -50,9 +49,6 @@ HISTORY_END = HISTORY_LAST_YEAR
 #: Severe-disaster years of the history: Typhoon Yagi, September 2024 (MPI2024).
 HISTORY_DISASTER_YEARS = SEVERE_DISASTER_YEARS
 
-#: The paths the history run keeps for every province, named ``<path>:<province>``.
-PROVINCIAL_PATHS: tuple[str, ...] = (
-    "grdp_nominal", "population", "urban_share", "certified_share", "employment")
 #: Prefix of the provincial GRDP paths: ``grdp_nominal:<province>``.
 PROVINCIAL_GRDP = "grdp_nominal:"
 
@@ -118,12 +114,13 @@ class HistoryRun:
     employment: FloatArray
     poverty_rate: FloatArray
     budget_revenue: FloatArray
-    #: each of `PROVINCIAL_PATHS` for every province, ``(n_draws, provinces, n_years)``
+    #: nominal GRDP, population, urban share, certified share and employment of every province,
+    #: ``(n_draws, provinces, n_years)`` by path name
     by_province: Mapping[str, FloatArray]
 
     def path(self, name: str) -> FloatArray:
         """The path called ``name``: one of the fields above, or ``<path>:<province>`` for a
-        path of `PROVINCIAL_PATHS`."""
+        path of `by_province`."""
         if ":" in name:
             indicator, _, province = name.partition(":")
             provincial: FloatArray = self.by_province[indicator][:, PROVINCES.index(province)]
@@ -144,7 +141,7 @@ def run_history(base: BaseYear, params: Parameters, schedule: LeverSchedule) -> 
 
 def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) -> HistoryRun:
     """Paths of ``region_2022``, the region the observed series describe, and of each province
-    (`PROVINCIAL_PATHS`)."""
+    (`HistoryRun.by_province`)."""
     def stack(values: list[FloatArray]) -> FloatArray:
         return np.stack(values, axis=1)
 
