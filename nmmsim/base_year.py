@@ -117,6 +117,10 @@ class BaseYear:
     forest_young: FloatArray
     disaster: float  # severe-disaster intensity of the year: 1 in SEVERE_DISASTER_YEARS, else 0
     national_productivity: float  # national GRDP per worker, VND million (current = real prices)
+    #: region_2022's employed persons per inhabitant on the current survey basis (the base year's
+    #: own; 2024's for a start before the 2021 break): the employment rate's room to its ceiling
+    #: is measured from it (`nmmsim.model.step`)
+    employment_rate_reference: float
 
     @classmethod
     def from_observed(
@@ -128,11 +132,13 @@ class BaseYear:
 
     @classmethod
     def build(cls, region: RegionFigures, panel: ProvincialData, year: int,
-              revenue_published: bool = True) -> BaseYear:
+              revenue_published: bool = True, reference: RegionFigures | None = None) -> BaseYear:
         """Provincial figures of ``year`` reconciled to ``region`` (see the module doc).
 
         ``revenue_published=False`` ignores provincial revenue figures (when the regional
-        revenue is itself a fallback of another year).
+        revenue is itself a fallback of another year). ``reference``: the region's figures on
+        the current survey basis, whose employment rate the employment rate's room is measured
+        from (default ``region``).
 
         Raises
         ------
@@ -181,6 +187,8 @@ class BaseYear:
             forest_young=young,
             disaster=1.0 if year in SEVERE_DISASTER_YEARS else 0.0,
             national_productivity=region.national_productivity,
+            employment_rate_reference=(reference or region).employment
+            / (reference or region).population,
         )
 
 

@@ -114,13 +114,14 @@ class Parameters:
         "Output elasticity of capital, services")
     capital_output_ratio_agriculture: FloatArray = _declare(
         "year", 2.0, (1.2, 3.5), "production",
-        "Capital stock / value added in the base year, agriculture-forestry-fishery")
+        "Capital stock / value added in 2020, where the history run starts (a projection's 2024 "
+        "ratio is what the draw's own 2021-2024 run builds from it), agriculture-forestry-fishery")
     capital_output_ratio_industry: FloatArray = _declare(
         "year", 3.0, (2.0, 4.5), "production",
-        "Capital stock / value added in the base year, industry-construction")
+        "Capital stock / value added in 2020, where the history run starts, industry-construction")
     capital_output_ratio_services: FloatArray = _declare(
         "year", 3.0, (2.0, 4.5), "production",
-        "Capital stock / value added in the base year, services")
+        "Capital stock / value added in 2020, where the history run starts, services")
     depreciation_rate: FloatArray = _declare(
         "1/year", 0.05, (0.03, 0.08), "production",
         "Depreciation of sector capital")
@@ -162,13 +163,13 @@ class Parameters:
         "productivity in the base year (221.95 million VND a worker in 2024, G2); above the most "
         "productive province of the model (Vinh Phuc, 1.29 x national in 2024); the leading "
         "provinces of the country are not in the data")
-    frontier_productivity_growth: FloatArray = _declare(
-        "1/year", 0.05, (0.03, 0.07), "tfp",
-        "Growth of the frontier's real labour productivity; national real GDP growth less "
-        "employment growth was 6.7% (2019), 3.7% (2023) and 6.0% (2024) (G4, G3)")
     frontier_tfp_growth: FloatArray = _declare(
         "1/year", 0.010, (0.000, 0.020), "tfp",
-        "TFP growth of a province that has closed its gap to the frontier (all sectors)")
+        "TFP growth of the frontier, and so of a province that has closed its gap to it (all "
+        "sectors); technical progress was about 20% of Viet Nam's growth 1985-2006 (Nguyen Khac "
+        "Minh and Giang Thanh Long 2008), about 1.4%/yr, and capital 84-89% of it 1975-2005 "
+        "(Phan Minh Ngoc 2008): national labour productivity, which grew 3.7-6.7% a year "
+        "2019-2024 (G4, G3), grows mostly by capital deepening, which does not close the gap")
     tfp_shock_sd: FloatArray = _declare(
         "1/year", 0.015, (0.000, 0.030), "tfp",
         "Standard deviation of a province's yearly TFP growth shock (independent across provinces "
@@ -186,7 +187,8 @@ class Parameters:
         "Output elasticity of public infrastructure capital (all sectors)")
     infrastructure_output_ratio: FloatArray = _declare(
         "year", 0.80, (0.40, 1.50), "infrastructure",
-        "Public infrastructure capital / GRDP in the base year")
+        "Public infrastructure capital / GRDP in 2020, where the history run starts (a projection's "
+        "2024 ratio is what the draw's own 2021-2024 run builds from it)")
     infrastructure_depreciation_rate: FloatArray = _declare(
         "1/year", 0.030, (0.020, 0.050), "infrastructure",
         "Depreciation of completed infrastructure")
@@ -195,7 +197,8 @@ class Parameters:
         "Mean time from infrastructure spending to completion (third-order delay)")
     infrastructure_investment_share_base: FloatArray = _declare(
         "share of GRDP", 0.050, (0.030, 0.080), "infrastructure",
-        "Infrastructure spending in the base year, which fills the construction pipeline at start; "
+        "Infrastructure spending in 2020, which fills the construction pipeline where the history "
+        "run starts; "
         "national state investment was 8.8% of GDP in 2024 (M1, G4), of which infrastructure is a "
         "part")
     # --- FDI: registrations -> disbursement -> capacity ------------------------------------------
@@ -214,7 +217,8 @@ class Parameters:
         "rate of other provinces; no provincial FDI series was found (provinces SOURCES.md, gaps)")
     fdi_registration_share_base: FloatArray = _declare(
         "share of GRDP", 0.046, (0.030, 0.080), "fdi",
-        "FDI registered in the base year, which fills the disbursement pipeline at start: 90 new "
+        "FDI registered in a run's first year: it fills the disbursement pipeline where the history "
+        "run starts (2020) and is the base year's registrations of a projection (2024): 90 new "
         "projects, USD 1.8 billion in 2024 (MPI2024), 4.6% of GRDP at the 25,425 VND/USD implied "
         "by the same article's revenue figures", source="MPI2024")
     fdi_disbursement_time: FloatArray = _declare(
@@ -228,11 +232,13 @@ class Parameters:
     # --- labour ------------------------------------------------------------------------------------
     employment_share_agriculture_base: FloatArray = _declare(
         "share of employment", 0.55, (0.45, 0.65), "labour",
-        "Agriculture-forestry-fishery share of employment in the base year (no regional figure "
+        "Agriculture-forestry-fishery share of employment in 2020, where the history run starts (a "
+        "projection's 2024 split is what the draw's own 2021-2024 run moves it to; no regional figure "
         "found; national 2024 share is lower)")
     employment_share_industry_base: FloatArray = _declare(
         "share of employment", 0.22, (0.15, 0.30), "labour",
-        "Industry-construction share of employment in the base year (services take the rest)")
+        "Industry-construction share of employment in 2020, where the history run starts (services "
+        "take the rest)")
     reallocation_speed: FloatArray = _declare(
         "1/year", 0.020, (0.000, 0.060), "labour",
         "Speed of the move of workers out of agriculture per unit log productivity gap, scaled "

@@ -35,6 +35,7 @@ from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
 from nmmsim.observed import load_observed
 from nmmsim.parameters import QUANTITIES
+from nmmsim.past import Past
 from nmmsim.results import TARGET_REGION, area_indicator_paths
 from nmmsim.scenario import Scenario, load_scenario
 from nmmsim.targets import Target, TargetHistory, load_targets, met, target_paths
@@ -178,6 +179,7 @@ def sensitivity(
     modelled = tuple(t for t in targets if t.modelled and t.year <= end_year)
     observed = load_observed()
     base = BaseYear.from_observed(observed, start_year)
+    past = Past.before(start_year, observed)
     years = list(range(start_year + 1, end_year + 1))
     schedule = scenario.schedule(range(start_year + 1, end_year + 1))
     uncertainty = Uncertainty.from_fit(load_calibrated(calibration),
@@ -188,7 +190,7 @@ def sensitivity(
 
     def evaluate(unit: FloatArray) -> FloatArray:
         parts = [_evaluate_model(unit[:, first:first + _CHUNK], uncertain, uncertainty, base,
-                                 schedule, modelled, history)
+                                 past, schedule, modelled, history)
                  for first in range(0, unit.shape[1], _CHUNK)]
         return np.concatenate(parts, axis=1)
 
@@ -206,8 +208,8 @@ def sensitivity(
 
 
 def _evaluate_model(unit: FloatArray, uncertain: list[str], uncertainty: Uncertainty,
-                    base: BaseYear, schedule: LeverSchedule, targets: tuple[Target, ...],
-                    history: TargetHistory) -> FloatArray:
+                    base: BaseYear, past: Past | None, schedule: LeverSchedule,
+                    targets: tuple[Target, ...], history: TargetHistory) -> FloatArray:
     """The model at unit-cube points of the uncertain parameters: (targets x 2 x years, n)."""
     full = np.full((uncertainty.dimension, unit.shape[1]), 0.5)  # fixed parameters ignore their column
     rows = {name: j for j, name in enumerate(NAMES)}
@@ -215,7 +217,7 @@ def _evaluate_model(unit: FloatArray, uncertain: list[str], uncertainty: Uncerta
         full[rows[name]] = unit[k]
     params = uncertainty.parameters(full)
     disasters = np.repeat(params.disaster_probability[:, None], len(schedule.years), axis=1)
-    states, constants = project(base, params, schedule, disasters)
+    states, constants = project(base, params, schedule, disasters, past=past)
     years = [base.year, *schedule.years]
     paths = area_indicator_paths(states, constants, base, TARGET_REGION,
                                  {(t.variable, t.sector) for t in targets})

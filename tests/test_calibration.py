@@ -12,12 +12,13 @@ import pytest
 import nmmsim
 from nmmsim.calibrated import load_calibrated, write_calibrated
 from nmmsim.calibration import FITTED, SERIES, CalibrationWarning, calibrate, load_history_data
-from nmmsim.calibration.fit import _Problem, history_schedule
+from nmmsim.calibration.fit import _Problem
 from nmmsim.calibration.history import run_history
 from nmmsim.calibration.series import model_values, residuals
 from nmmsim.cli import main
 from nmmsim.errors import CalibrationError, DataError
 from nmmsim.parameters import REGISTRY, Parameters
+from nmmsim.past import history_schedule
 from nmmsim.resources import shipped_dir
 
 DATA_FILE = shipped_dir("calibration") / "observed_region.csv"

@@ -45,10 +45,10 @@ def _words(text: str) -> str:
 @pytest.fixture(scope="module")
 def history():
     """Three draws of the history at the registry defaults, with three discrepancy scales."""
-    from nmmsim.calibration.fit import history_schedule
     from nmmsim.calibration.history import run_history
     from nmmsim.calibration.series import load_history_data
     from nmmsim.parameters import Parameters
+    from nmmsim.past import history_schedule
 
     data = load_history_data()
     run = run_history(data.base, Parameters.defaults(3), history_schedule()[0])

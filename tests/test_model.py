@@ -215,6 +215,32 @@ def test_growth_accounting_identity(base_year, params, levers):
         assert np.all((tfp_growth >= low - 1e-12) & (tfp_growth <= high + 1e-12))
 
 
+def test_the_catch_up_closes_the_gap_and_growth_settles_at_the_frontiers(base_year, baseline_path):
+    """With base TFP growth g above the frontier's g_F, the gap left shrinks by the factor
+    1 - (g - g_F) / ((1 - alpha) gap_2024) a year, so TFP growth g_F + (g - g_F) c falls
+    geometrically to g_F (docs/model.md §2). Before 30 November 2026 the frontier ran ahead at
+    5% a year in labour-productivity terms, the gap only widened, c stayed 1 and the catch-up
+    never acted."""
+    params = Parameters.defaults().with_values({
+        "tfp_growth_agriculture": 0.02, "tfp_growth_industry": 0.025, "tfp_growth_services": 0.02,
+        "tfp_growth_province": 0.0, "frontier_tfp_growth": 0.01})
+    years = range(2025, 2101)
+    states, constants = project(base_year, params, load_scenario(baseline_path).schedule(years),
+                                np.zeros((1, len(years))))
+    alpha = constants.capital_elasticity
+    gap = constants.frontier_gap_base
+    assert np.all(gap > 0.0)  # every province starts behind the frontier
+    shrink = 1.0 - (constants.tfp_growth - params.frontier_tfp_growth) / ((1.0 - alpha) * gap)
+    assert np.all((shrink > 0.0) & (shrink < 1.0))
+    for t, (old, new) in enumerate(itertools.pairwise(states)):
+        expected = params.frontier_tfp_growth + (
+            constants.tfp_growth - params.frontier_tfp_growth) * shrink**t
+        np.testing.assert_allclose(np.log(new.tfp / old.tfp), expected, rtol=1e-9)
+    # by 2100 every sector of every province has closed more than half of its excess growth
+    final = np.log(states[-1].tfp / states[-2].tfp) - params.frontier_tfp_growth
+    assert np.all(final < 0.5 * (constants.tfp_growth - params.frontier_tfp_growth))
+
+
 def test_disaster_years_are_bernoulli_with_the_given_probability():
     from nmmsim.model import draw_disaster_years
 

@@ -237,12 +237,12 @@ def test_the_posterior_reproduces_the_history_within_its_errors():
     """Posterior predictive check: every kept particle's history plus its measurement and
     discrepancy error. 90% intervals cover 85-100% of the 310 figures (binomial sd 1.7 points),
     50% intervals 40-75%, and the figures outside the 90% interval are the documented misfits."""
-    from nmmsim.calibration.fit import history_schedule
     from nmmsim.calibration.history import run_history
     from nmmsim.calibration.likelihood import LIKELIHOOD_SERIES, figure_sd
     from nmmsim.calibration.series import ALL_SERIES, gaps, load_history_data
     from nmmsim.discrepancy import DISCREPANCIES
     from nmmsim.parameters import Parameters
+    from nmmsim.past import history_schedule
 
     posterior, data = load_posterior(), load_history_data()
     # tfp_province_persistence acts after the history only: the sample does not hold it

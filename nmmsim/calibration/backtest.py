@@ -44,13 +44,13 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.calibration.condition import condition
-from nmmsim.calibration.fit import history_schedule
 from nmmsim.calibration.history import PROVINCIAL_GRDP, HistoryRun, run_history
 from nmmsim.calibration.likelihood import figure_sd
 from nmmsim.calibration.series import SERIES, HistoryData, Series, model_values
 from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.levers import LeverSchedule
 from nmmsim.parameters import QUANTITIES, Parameters
+from nmmsim.past import history_schedule
 from nmmsim.posterior import PosteriorSample
 
 if TYPE_CHECKING:

@@ -17,7 +17,6 @@ import numpy as np
 
 from nmmsim import __version__
 from nmmsim._types import FloatArray
-from nmmsim.calibration.fit import history_schedule
 from nmmsim.calibration.history import HISTORY_END, run_history
 from nmmsim.calibration.likelihood import log_likelihood
 from nmmsim.calibration.series import HistoryData, load_history_data
@@ -26,6 +25,7 @@ from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.errors import CalibrationError
 from nmmsim.levers import LeverSchedule
 from nmmsim.parameters import QUANTITIES, Parameters
+from nmmsim.past import history_schedule
 from nmmsim.posterior import PosteriorSample, StageRecord
 from nmmsim.priors import Prior
 

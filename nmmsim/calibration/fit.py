@@ -20,16 +20,16 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.calibrated import CalibrationResult, Residual
-from nmmsim.calibration.history import HISTORY_END, HISTORY_START, HistoryRun, run_history
+from nmmsim.calibration.history import HistoryRun, run_history
 from nmmsim.calibration.series import SERIES, HistoryData, gaps, load_history_data, model_values
 from nmmsim.calibration.series import residuals as series_residuals
 from nmmsim.errors import CalibrationError, did_you_mean
 from nmmsim.levers import LeverSchedule
 from nmmsim.observed import ObservedData
 from nmmsim.parameters import QUANTITIES, Parameters
-from nmmsim.scenario import load_scenario, shipped_scenarios
+from nmmsim.past import history_schedule
 
-__all__ = ["FITTED", "CalibrationWarning", "calibrate", "history_schedule"]
+__all__ = ["FITTED", "CalibrationWarning", "calibrate"]
 
 #: The behavioural parameters calibration fits; every other parameter keeps its default.
 FITTED = (
@@ -57,16 +57,6 @@ _RCOND = 1e-9  # singular values of the scaled data Jacobian below this x the la
 
 class CalibrationWarning(UserWarning):
     """A fitted parameter is not identified by the data, sits at a bound, or the fit failed."""
-
-
-def history_schedule() -> tuple[LeverSchedule, str]:
-    """The levers of the history years (the baseline scenario's) and that file's sha256.
-
-    No regional investment outturn exists for 2021-2024 (calibration/SOURCES.md, gaps), so the
-    history runs under the same "trends continue" levers as the baseline projection.
-    """
-    baseline = load_scenario(shipped_scenarios()["baseline"])
-    return baseline.schedule(range(HISTORY_START + 1, HISTORY_END + 1)), baseline.file_hash
 
 
 def calibrate(

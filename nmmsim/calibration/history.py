@@ -1,18 +1,17 @@
 """The history run: the model stepped from 2020 to 2024 for calibration (docs/calibration.md §2).
 
-The projection starts from the observed 2024 state. To learn its behavioural parameters, the same
-model is started earlier, in 2020, from the provincial figures observed that year, and stepped to
-2024 under the baseline scenario's levers. The years 2021-2024 of ``region_2022`` (the sum of its
-provinces) are then compared with what was observed for the region.
+To learn its parameters, the model is started in 2020 from the provincial figures observed that
+year and stepped to 2024 under the baseline scenario's levers (`nmmsim.past` defines the years,
+the start state and its fallbacks: every projection runs the same years first). The years
+2021-2024 of ``region_2022`` (the sum of its provinces) are then compared with what was observed
+for the region, and those of each province with its own figures.
 
-Some 2020 figures were never published for the region. They are taken from the nearest year that
-was, and `HISTORY_FALLBACKS` says which; the series that depend on them are compared on their
-changes, not their levels (`nmmsim.calibration.series`).
+Some 2020 figures were never published for the region (`HISTORY_FALLBACKS`); the series that
+depend on them are compared on their changes, not their levels (`nmmsim.calibration.series`).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -20,16 +19,21 @@ from types import MappingProxyType
 import numpy as np
 
 from nmmsim._types import FloatArray
-from nmmsim.base_year import SEVERE_DISASTER_YEARS, BaseYear, RegionFigures
+from nmmsim.base_year import BaseYear
 from nmmsim.engine import project
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State
 from nmmsim.model.regions import region_paths
 from nmmsim.model.state import real_grdp, sum_sectors
-from nmmsim.model.step import HISTORY_LAST_YEAR
-from nmmsim.observed import ObservedData
 from nmmsim.parameters import Parameters
-from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
+from nmmsim.past import (
+    HISTORY_DISASTER_YEARS,
+    HISTORY_END,
+    HISTORY_FALLBACKS,
+    HISTORY_START,
+    history_base_year,
+)
+from nmmsim.provinces import PROVINCES
 
 __all__ = [
     "HISTORY_DISASTER_YEARS",
@@ -42,58 +46,8 @@ __all__ = [
     "run_history",
 ]
 
-HISTORY_START = 2020
-#: The last year of the history: the model holds each province's own TFP growth at full
-#: strength through it (`nmmsim.model.step.HISTORY_LAST_YEAR`, the one definition).
-HISTORY_END = HISTORY_LAST_YEAR
-#: Severe-disaster years of the history: Typhoon Yagi, September 2024 (MPI2024).
-HISTORY_DISASTER_YEARS = SEVERE_DISASTER_YEARS
-
 #: Prefix of the provincial GRDP paths: ``grdp_nominal:<province>``.
 PROVINCIAL_GRDP = "grdp_nominal:"
-
-#: Base-year figures not published for 2020, and where the history run takes them from.
-HISTORY_FALLBACKS = MappingProxyType({
-    "sector shares and product taxes": "2024 (MPI2024): no earlier regional structure found",
-    "budget revenue": "the 2020 plan, 64.138 trillion (N4): no outturn found before 2024",
-    "poverty rate": "2022 (V1): the multidimensional standard of 2022-2025 starts then",
-    "forest": "2023 (F1): forest status is published for 2023 only",
-    "real GRDP growth": "not needed: the run starts from the level",
-    "provincial sector structure": "as in the 2024 base year (nmmsim.base_year), on 2020 GRDP",
-    "provincial budget revenue": "none published for 2020: the 2020 plan is spread by the "
-                                 "revenue rule (nmmsim.model.initial)",
-    "provincial poverty": "the 2022 regional rate spread by the provinces' 2023 NSO rates",
-})
-
-
-def history_base_year(data: ObservedData, year: int = HISTORY_START,
-                      provinces: ProvincialData | None = None) -> BaseYear:
-    """The provinces' state in ``year`` for the history run, reconciled to the region's figures
-    with the fallbacks of `HISTORY_FALLBACKS` (provincial figures as in `nmmsim.base_year`).
-
-    Raises
-    ------
-    DataError
-        If a figure the history run needs is missing from ``data`` or the provincial panel.
-    """
-    latest = RegionFigures.from_observed(data, HISTORY_END)
-    region = RegionFigures(
-        grdp=data.value("grdp_nominal", year),
-        structure=latest.structure,
-        grdp_growth=math.nan,
-        budget_revenue=data.value("budget_revenue_total_plan", year),
-        employment=data.value("employed_persons", year),
-        certified_share=data.value("certified_labour_share", year) / 100.0,
-        population=data.value("population", year),
-        urban_population=data.value("urban_population", year),
-        poverty_rate=data.value("multidimensional_poverty_rate", 2022) / 100.0,
-        forest_cover=latest.forest_cover,
-        forest_area=latest.forest_area,
-        national_forest_cover=latest.national_forest_cover,
-        national_productivity=data.value("labour_productivity_national", year),
-    )
-    panel = provinces if provinces is not None else load_provincial()
-    return BaseYear.build(region, panel, year, revenue_published=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,12 @@ from types import MappingProxyType
 import numpy as np
 
 from nmmsim.calibration.condition import POSTERIOR_NAMES, condition, particle_values
-from nmmsim.calibration.fit import history_schedule
 from nmmsim.calibration.history import run_history
 from nmmsim.calibration.likelihood import LIKELIHOOD_SERIES, figure_sd
 from nmmsim.calibration.series import ALL_SERIES, HistoryData, load_history_data, model_values
 from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.parameters import QUANTITIES, Parameters
+from nmmsim.past import history_schedule
 
 __all__ = ["SbcResult", "sbc", "synthetic_history"]
 

@@ -33,6 +33,7 @@ from nmmsim.engine.sums import ExactSums
 from nmmsim.engine.uncertainty import NAMES, Uncertainty
 from nmmsim.levers import SECTORS, LeverSchedule
 from nmmsim.model import Constants, State
+from nmmsim.past import Past
 from nmmsim.results import (
     AREAS,
     TARGET_REGION,
@@ -115,6 +116,9 @@ class RunSpec:
     disasters: DisasterMode
     keep: Keep
     shocks: ShockMode = "random"
+    #: The history years every draw runs before the base year (`nmmsim.past`); ``None``: the
+    #: unobserved base-year stocks come from parameters.
+    past: Past | None = None
 
     @property
     def years(self) -> list[int]:
@@ -303,7 +307,8 @@ def _run_arm(spec: RunSpec, arm: Arm, summary: ArmSummary, first_draw: int, piec
         else:
             disasters = expected_disasters(params, n_years)
         piece_shocks = np.ascontiguousarray(shocks[..., piece]) if shocks is not None else None
-        states, constants = project(spec.base, params, arm.schedule, disasters, piece_shocks)
+        states, constants = project(spec.base, params, arm.schedule, disasters, piece_shocks,
+                                    spec.past)
         attained[..., piece], series = _file(spec, states, constants, summary)
         if piece.stop - piece.start < n_draws:
             if held is None:

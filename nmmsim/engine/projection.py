@@ -9,23 +9,38 @@ from nmmsim.base_year import BaseYear
 from nmmsim.errors import NmmsimError
 from nmmsim.levers import LeverSchedule
 from nmmsim.model import Constants, State, initial_conditions, step
+from nmmsim.model.initial import Carried
 from nmmsim.model.step import HISTORY_LAST_YEAR
 from nmmsim.parameters import Parameters
+from nmmsim.past import Past
 
 __all__ = ["check_disasters", "expected_disasters", "project"]
 
 
 def project(
     base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray,
-    shocks: FloatArray | None = None,
+    shocks: FloatArray | None = None, past: Past | None = None,
 ) -> tuple[list[State], Constants]:
     """Run the model from the base year through ``schedule.years``: the loop over years.
 
     ``disasters`` has shape ``(n_draws, len(schedule.years))``; ``shocks``, if given,
     ``(len(schedule.years), provinces, n_draws)`` standard normals (`nmmsim.model.step`).
+    With ``past``, every draw first runs the history years before the base year (shock-free,
+    with their observed disasters), and the stocks nobody observes in the base year carry over
+    from that run (`nmmsim.model.initial.Carried`); without, parameters set them.
     Returns the state of every year, base year first, and the run's constants.
     """
-    state, constants = initial_conditions(base, params)
+    carried = None
+    if past is not None:
+        before = np.broadcast_to(np.asarray(past.disasters), (params.n_draws, len(past.disasters)))
+        states, constants = _steps(past.base, params, past.schedule, before, None, None)
+        carried = Carried.of(states[-1], constants)
+    return _steps(base, params, schedule, disasters, shocks, carried)
+
+
+def _steps(base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray,
+           shocks: FloatArray | None, carried: Carried | None) -> tuple[list[State], Constants]:
+    state, constants = initial_conditions(base, params, carried)
     states = [state]
     by_year = np.ascontiguousarray(disasters.T)  # each year's intensities contiguous
     for index, levers in enumerate(schedule.by_year):

@@ -38,6 +38,7 @@ from nmmsim.history_range import (
 )
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.parameters import Parameters
+from nmmsim.past import Past
 from nmmsim.posterior import PosteriorSample, load_posterior
 from nmmsim.results import VARIABLES, build_dataset
 from nmmsim.scenario import Scenario, load_scenario
@@ -185,7 +186,8 @@ def simulate(
     if shocks == "random":
         raise NmmsimError("shocks='random' needs a Monte Carlo run: give draws=N")
     _check_mode(uncertainty)
-    base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
+    data = observed if observed is not None else load_observed()
+    base = BaseYear.from_observed(data, start_year)
     projection_years = range(start_year + 1, end_year + 1)
     schedule = scenario.schedule(projection_years)
     uses_posterior = parameters is None and uncertainty == "posterior"
@@ -212,7 +214,8 @@ def simulate(
     else:
         intensity = check_disasters(disasters, params, len(projection_years))
         attrs["disasters"] = "given per draw"
-    states, constants = project(base, params, schedule, intensity)
+    states, constants = project(base, params, schedule, intensity,
+                                past=Past.before(start_year, data))
     return build_dataset(states, constants, [start_year, *projection_years], base, attrs=attrs)
 
 
@@ -362,7 +365,8 @@ def _monte_carlo(
     _check_history_range(history_range, uncertainty, keep)
     if shocks is not None and shocks not in get_args(ShockMode):
         raise NmmsimError(f"shocks = {shocks!r}; allowed: {', '.join(get_args(ShockMode))}")
-    base = BaseYear.from_observed(observed if observed is not None else load_observed(), start_year)
+    data = observed if observed is not None else load_observed()
+    base = BaseYear.from_observed(data, start_year)
     projection_years = range(start_year + 1, end_year + 1)
     if not isinstance(uncertainty, Uncertainty):
         _check_mode(uncertainty)
@@ -399,6 +403,7 @@ def _monte_carlo(
         disasters="random" if disasters is None else disasters,  # type: ignore[arg-type]
         keep=keep,
         shocks="random" if shocks is None else shocks,
+        past=Past.before(start_year, data),
     )
     if keep == "trajectories":
         # ~60 values a draw-year for the region, again for each of the 17 areas

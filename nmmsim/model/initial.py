@@ -1,17 +1,20 @@
-"""The base-year state: observed figures plus the parameters that split them (docs/model.md §3)."""
+"""The base-year state: observed figures, plus the stocks nobody observes, taken from the draw's own
+run of the years before (`Carried`) or set by parameters (docs/model.md §3)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
 from nmmsim.model.delay import Delay3
-from nmmsim.model.state import Constants, State, sum_provinces, sum_sectors
+from nmmsim.model.state import Constants, State, real_grdp, sum_provinces, sum_sectors
 from nmmsim.parameters import Parameters
 from nmmsim.provinces import FDI_HUBS, PROVINCES, region_mask
 
-__all__ = ["initial_conditions", "productivity", "sector_stack"]
+__all__ = ["Carried", "initial_conditions", "productivity", "sector_stack"]
 
 
 def sector_stack(agriculture: FloatArray, industry: FloatArray, services: FloatArray) -> FloatArray:
@@ -20,15 +23,48 @@ def sector_stack(agriculture: FloatArray, industry: FloatArray, services: FloatA
     return np.stack([agriculture, industry, services], axis=0)[:, None, :]
 
 
-def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Constants]:
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """What a draw's run of the years before the base year leaves of the stocks nobody observes,
+    as ratios to observed figures, so that they carry over to the observed base year
+    (`nmmsim.past`): capital per unit of its sector's value added, infrastructure and the two
+    pipelines per unit of real GRDP, and the employment split by sector. Shapes as the `State`'s.
+
+    The broad trained share is not carried. No regional series of it conditions the history, and
+    the history run lowers its ratio to the certified share from the parameter's 2.45 to about
+    2.1, while the national ratio was 2.41 in 2025 (N3): the base year keeps the parameter's
+    ratio (`_trained_share`)."""
+
+    capital_output: FloatArray  # (3, provinces, n)
+    infrastructure_output: FloatArray  # (provinces, n)
+    infrastructure_pipeline_output: FloatArray  # (3, provinces, n) stages
+    fdi_pipeline_output: FloatArray  # (3, provinces, n) stages
+    employment_split: FloatArray  # (3, provinces, n) shares of the province's employment
+
+    @classmethod
+    def of(cls, state: State, constants: Constants) -> Carried:
+        """The ratios of ``state``, the last year of a run with ``constants``."""
+        grdp = real_grdp(state.value_added, constants.product_tax_ratio)
+        return cls(
+            capital_output=state.capital / state.value_added,
+            infrastructure_output=state.infrastructure / grdp,
+            infrastructure_pipeline_output=state.infrastructure_pipeline / grdp,
+            fdi_pipeline_output=state.fdi_pipeline / grdp,
+            employment_split=state.employment / sum_sectors(state.employment),
+        )
+
+
+def initial_conditions(base: BaseYear, params: Parameters, carried: Carried | None = None
+                       ) -> tuple[State, Constants]:
     """The state of the base year and the run's constants, for every draw of ``params``.
 
     The base-year identities hold exactly, per province and for the sum of the provinces of
     ``region_2022``, for any parameter values: sector value added, GRDP, budget revenue,
     employment, certified share, population, urban share, poverty and forest equal the observed
     figures (or the documented rules of `nmmsim.base_year`). TFP levels and the revenue scales are
-    solved for; capital, infrastructure, the employment split and the broad trained share come
-    from parameters.
+    solved for. Capital, infrastructure, the pipelines and the employment split come from
+    ``carried`` (the draw's own run of the years before, `nmmsim.past`) or, at the start of the
+    history, from parameters; the broad trained share from a parameter.
     """
     n = params.n_draws
     ones = np.ones(n)
@@ -37,12 +73,17 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         return np.asarray(values, dtype=np.float64)[:, None]
 
     value_added = (base.grdp * base.sector_share)[:, :, None] * ones
-    capital = value_added * sector_stack(
-        params.capital_output_ratio_agriculture,
-        params.capital_output_ratio_industry,
-        params.capital_output_ratio_services,
-    )
-    employment = _employment_by_sector(base, params)
+    grdp = column(base.grdp)
+    if carried is None:
+        capital = value_added * sector_stack(
+            params.capital_output_ratio_agriculture,
+            params.capital_output_ratio_industry,
+            params.capital_output_ratio_services,
+        )
+        employment = _employment_by_sector(base, params)
+    else:
+        capital = value_added * carried.capital_output
+        employment = base.employment[:, None] * carried.employment_split
     alpha = sector_stack(
         params.capital_elasticity_agriculture,
         params.capital_elasticity_industry,
@@ -54,19 +95,23 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     tfp = value_added / (capital**alpha * employment ** (1.0 - alpha))
     tfp[0] /= 1.0 - base.disaster * params.disaster_agriculture_loss
 
-    infrastructure = params.infrastructure_output_ratio * column(base.grdp)
-    base_spending = params.infrastructure_investment_share_base * column(base.grdp)
-    # Each stage at the steady state of its yearly spending.
     construction = Delay3.of(params.construction_time)
-    infrastructure_stage = construction.steady_stage(base_spending)
-
-    # FDI: the pipeline at the steady state of the base year's registrations
+    # FDI: the region's registrations are shared by attraction (nmmsim.model.step)
     fdi_base_share = _fdi_base_share(base, params)
     disbursement = Delay3.of(params.fdi_disbursement_time)
     fdi_pool = region_mask("region_2022").astype(np.float64)[:, None]
     fdi_registered = params.fdi_registration_share_base * np.where(
-        fdi_pool > 0.0, base.grdp[fdi_pool[:, 0] > 0.0].sum() * fdi_base_share, base.grdp[:, None])
-    fdi_stage = disbursement.steady_stage(fdi_registered)
+        fdi_pool > 0.0, base.grdp[fdi_pool[:, 0] > 0.0].sum() * fdi_base_share, grdp)
+    if carried is None:
+        infrastructure = params.infrastructure_output_ratio * grdp
+        # each stage of a pipeline at the steady state of its yearly inflow
+        infrastructure_pipeline = np.repeat(construction.steady_stage(
+            params.infrastructure_investment_share_base * grdp)[None], 3, axis=0)
+        fdi_pipeline = np.repeat(disbursement.steady_stage(fdi_registered)[None], 3, axis=0)
+    else:
+        infrastructure = carried.infrastructure_output * grdp
+        infrastructure_pipeline = carried.infrastructure_pipeline_output * grdp
+        fdi_pipeline = carried.fdi_pipeline_output * grdp
 
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
     value_added_tax_scale = _value_added_tax_scale(base, params, tax_intensity, value_added)
@@ -78,7 +123,7 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
     state = State(
         capital=capital,
         infrastructure=infrastructure,
-        infrastructure_pipeline=np.repeat(infrastructure_stage[None], 3, axis=0),
+        infrastructure_pipeline=infrastructure_pipeline,
         tfp=tfp,
         employment=employment,
         certified_share=column(base.certified_share) * ones,
@@ -89,8 +134,8 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         urban_share=column(base.urban_share) * ones,
         price_level=np.ones_like(infrastructure),
         poverty_rate=column(base.poverty_rate) * ones,
-        frontier_productivity=params.frontier_productivity_ratio * base.national_productivity * ones,
-        fdi_pipeline=np.repeat(fdi_stage[None], 3, axis=0),
+        frontier_tfp=ones.copy(),
+        fdi_pipeline=fdi_pipeline,
         employment_rate=column(base.employment / base.population) * ones,
         value_added=value_added,
         budget_revenue=budget_revenue,
@@ -122,11 +167,10 @@ def initial_conditions(base: BaseYear, params: Parameters) -> tuple[State, Const
         inverse_frontier_gap=np.where(frontier_gap > 0.0, 1.0 / np.where(frontier_gap > 0.0,
                                                                          frontier_gap, 1.0), 0.0),
         log_tfp_base=np.log(tfp),
-        log_frontier_base=np.log(state.frontier_productivity),
         fdi_base_share=fdi_base_share,
         fdi_pool=fdi_pool,
         inverse_employment_room=1.0 / (params.employment_rate_ceiling
-                                       - base.employment[region].sum() / base.population[region].sum()),
+                                       - base.employment_rate_reference),
         disbursement=disbursement,
     )
     return state, constants

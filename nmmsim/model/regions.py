@@ -76,7 +76,7 @@ def aggregate(state: State, constants: Constants, region: str) -> tuple[State, A
         urban_share=mean(state.urban_share, state.population),
         price_level=total(real * state.price_level) / region_real,
         poverty_rate=mean(state.poverty_rate, state.population),
-        frontier_productivity=state.frontier_productivity,
+        frontier_tfp=state.frontier_tfp,
         fdi_pipeline=total(state.fdi_pipeline),
         employment_rate=total(sum_sectors(state.employment)) / total(state.population),
         value_added=value_added,

@@ -37,7 +37,7 @@ class State:
     urban_share: FloatArray
     price_level: FloatArray  # GRDP deflator, 1 in 2024
     poverty_rate: FloatArray  # multidimensional poor + near-poor, share of households
-    frontier_productivity: FloatArray  # (n,) real GRDP per worker at the frontier, VND million
+    frontier_tfp: FloatArray  # (n,) the frontier's TFP, 1 in the base year
     fdi_pipeline: FloatArray  # (3, provinces, n) FDI registered, not yet disbursed, DELAY3 stages
     employment_rate: FloatArray  # employed persons per inhabitant
     # flows and auxiliaries of the year
@@ -74,10 +74,9 @@ class Constants:
     frontier_gap_base: FloatArray  # (provinces, n) base-year log gap to the frontier, >= 0
     inverse_frontier_gap: FloatArray  # (provinces, n) 1 / frontier_gap_base, 0 where that is 0
     log_tfp_base: FloatArray  # (3, provinces, n) log TFP in the base year
-    log_frontier_base: FloatArray  # (n,) log of the frontier's productivity in the base year
     fdi_base_share: FloatArray  # (provinces, n) share of the region's FDI at base-year attraction
     fdi_pool: FloatArray  # (provinces, 1) 1 for the provinces that share the region's FDI
-    inverse_employment_room: FloatArray  # (n,) 1 / (ceiling - region_2022's 2024 employment rate)
+    inverse_employment_room: FloatArray  # (n,) 1 / (ceiling - BaseYear.employment_rate_reference)
     disbursement: Delay3  # the FDI pipeline's delay, mean fdi_disbursement_time
 
 

@@ -206,11 +206,11 @@ def step(
     # --- productivity and output
     # TFP catches up to the frontier: its base growth while a province's technology gap is the
     # base-year gap, falling to the frontier's TFP growth as the gap closes. The gap left is the
-    # base-year gap of labour productivity, less what the sector's own TFP growth has closed
-    # since (in labour-productivity terms, / (1 - alpha)), plus the frontier's growth since (last
-    # year's). Capital deepening does not close it: more investment never slows TFP growth.
-    closed = ((np.log(state.tfp) - constants.log_tfp_base) / (1.0 - constants.capital_elasticity)
-              - (np.log(state.frontier_productivity) - constants.log_frontier_base))
+    # base-year gap of labour productivity, less what the sector's TFP has gained on the
+    # frontier's TFP since (last year's), in labour-productivity terms (/ (1 - alpha)). Capital
+    # deepening does not close it: more investment never slows TFP growth.
+    closed = ((np.log(state.tfp) - constants.log_tfp_base - np.log(state.frontier_tfp))
+              / (1.0 - constants.capital_elasticity))
     catch_up = np.clip((constants.frontier_gap_base - closed) * constants.inverse_frontier_gap,
                        0.0, 1.0)
     # each province's own TFP growth, at full strength through the history, fades after it
@@ -222,7 +222,7 @@ def step(
     if shock is not None:
         tfp_growth = tfp_growth + params.tfp_shock_sd * shock
     tfp = state.tfp * np.exp(tfp_growth)
-    frontier_productivity = state.frontier_productivity * (1.0 + params.frontier_productivity_growth)
+    frontier_tfp = state.frontier_tfp * np.exp(params.frontier_tfp_growth)
     # in logs: ln VA = ln A + eps_G ln(G / G_2024) + theta (h_c - h_c,2024) + alpha ln K
     # + (1 - alpha) ln L; the log is reused for the tax base below
     log_tfp_effect = (
@@ -298,7 +298,7 @@ def step(
         urban_share=urban_share,
         price_level=price_level,
         poverty_rate=poverty_rate,
-        frontier_productivity=frontier_productivity,
+        frontier_tfp=frontier_tfp,
         fdi_pipeline=fdi_pipeline,
         employment_rate=employment_rate,
         value_added=value_added,
