@@ -10,7 +10,8 @@ disaster years and TFP shocks, posterior draws), each the best of ``--repeats`` 
 timings vary by 10-20%, and the best run is the least disturbed. ``summaries`` is the whole of
 filing a chunk (indicators, targets measured in every year, attainment counts, quantile sketch);
 ``targets`` is the rest: each target measured in every year (and its quantiles), attainment
-counts. ``chunk`` runs everything in
+counts. ``model`` includes each draw's run of the history, 2021-2024, that the projection starts
+from (`nmmsim.past`). ``chunk`` runs everything in
 one call (`nmmsim.engine.chunks.run_draws`), as a worker does.
 """
 
@@ -33,6 +34,7 @@ from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import Uncertainty
 from nmmsim.model.regions import region_paths
 from nmmsim.observed import load_observed
+from nmmsim.past import Past
 from nmmsim.posterior import load_posterior
 from nmmsim.results import TARGET_REGION, indicator_paths
 from nmmsim.scenario import load_scenario, shipped_scenarios
@@ -44,9 +46,11 @@ def _spec() -> RunSpec:
     uncertainty = Uncertainty.default(load_posterior(), fixed=scenario.parameter_overrides,
                                       priors=scenario.prior_overrides)
     arm = Arm(scenario.name, scenario.schedule(range(2025, 2031)), uncertainty)
-    return RunSpec(base=BaseYear.from_observed(load_observed(), 2024), arms=(arm,),
+    observed = load_observed()
+    return RunSpec(base=BaseYear.from_observed(observed, 2024), arms=(arm,),
                    targets=_counted_targets(None, 2030), history=TargetHistory.from_observed(None),
-                   sampler="mc", seed=1, disasters="random", keep="summary")
+                   sampler="mc", seed=1, disasters="random", keep="summary",
+                   past=Past.before(2024, observed))
 
 
 def _best(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -82,7 +86,13 @@ def main() -> None:
         lambda: arm.uncertainty.parameters(unit), repeats)
     disasters = (uniforms < params.disaster_probability[:, None]).astype(np.float64)
     seconds["model (project, 6 years)"], (states, constants) = _best(
-        lambda: project(spec.base, params, arm.schedule, disasters, shocks), repeats)
+        lambda: project(spec.base, params, arm.schedule, disasters, shocks, spec.past), repeats)
+    past = spec.past
+    assert past is not None
+    seconds["  of which the history 2021-2024"], _ = _best(
+        lambda: project(past.base, params, past.schedule,
+                        np.broadcast_to(np.asarray(past.disasters), (n, len(past.disasters)))),
+        repeats)
     keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
     # summaries accumulate across repeats, as across a worker's chunks: allocate them once
     summary = ArmSummary.empty(spec)

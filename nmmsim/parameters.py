@@ -272,7 +272,9 @@ class Parameters:
         "Programme cost of one worker completing a short course (broad training)")
     trained_to_certified_ratio_base: FloatArray = _declare(
         "1", 2.45, (2.30, 2.70), "training",
-        "Broad trained share / certified share in the base year; nationally 64.5/24.1 = 2.68 in "
+        "Broad trained share / certified share in 2020, where the history run starts (a "
+        "projection's 2024 ratio is what the draw's own 2021-2024 run moves it to); nationally "
+        "64.5/24.1 = 2.68 in "
         "2020 and about 70/29 = 2.41 in 2025 (N3); no regional broad figure exists",
         source="N3")
     # --- forest ------------------------------------------------------------------------------------

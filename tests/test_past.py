@@ -66,9 +66,10 @@ def test_unobserved_stocks_carry_over_and_observed_figures_hold(base_year, basel
     np.testing.assert_allclose(real_grdp(region.value_added, accounts.product_tax_ratio), 991.5,
                                rtol=RTOL)
     np.testing.assert_allclose(region.budget_revenue, 89.243, rtol=RTOL)
-    # the broad trained share is not carried: the base year keeps the ratio parameter
-    np.testing.assert_allclose(region.trained_share, 0.2797 * params.trained_to_certified_ratio_base,
-                               rtol=RTOL)
+    # the broad trained share keeps the history's untrained share per uncertified one
+    np.testing.assert_allclose((1.0 - start.trained_share) / (1.0 - start.certified_share),
+                               (1.0 - end.trained_share) / (1.0 - end.certified_share), rtol=RTOL)
+    assert np.all((start.certified_share <= start.trained_share) & (start.trained_share <= 1.0))
     # TFP is solved so that output is observed value added (less Yagi's farm loss)
     alpha = constants.capital_elasticity
     output = start.tfp * start.capital**alpha * start.employment ** (1 - alpha)

@@ -28,18 +28,16 @@ class Carried:
     """What a draw's run of the years before the base year leaves of the stocks nobody observes,
     as ratios to observed figures, so that they carry over to the observed base year
     (`nmmsim.past`): capital per unit of its sector's value added, infrastructure and the two
-    pipelines per unit of real GRDP, and the employment split by sector. Shapes as the `State`'s.
-
-    The broad trained share is not carried. No regional series of it conditions the history, and
-    the history run lowers its ratio to the certified share from the parameter's 2.45 to about
-    2.1, while the national ratio was 2.41 in 2025 (N3): the base year keeps the parameter's
-    ratio (`_trained_share`)."""
+    pipelines per unit of real GRDP, the employment split by sector, and each province's untrained
+    share as a fraction of its uncertified share (which keeps the certified share <= the broad
+    trained share <= 1). Shapes as the `State`'s."""
 
     capital_output: FloatArray  # (3, provinces, n)
     infrastructure_output: FloatArray  # (provinces, n)
     infrastructure_pipeline_output: FloatArray  # (3, provinces, n) stages
     fdi_pipeline_output: FloatArray  # (3, provinces, n) stages
     employment_split: FloatArray  # (3, provinces, n) shares of the province's employment
+    untrained_per_uncertified: FloatArray  # (provinces, n) (1 - trained) / (1 - certified)
 
     @classmethod
     def of(cls, state: State, constants: Constants) -> Carried:
@@ -51,6 +49,7 @@ class Carried:
             infrastructure_pipeline_output=state.infrastructure_pipeline / grdp,
             fdi_pipeline_output=state.fdi_pipeline / grdp,
             employment_split=state.employment / sum_sectors(state.employment),
+            untrained_per_uncertified=(1.0 - state.trained_share) / (1.0 - state.certified_share),
         )
 
 
@@ -62,9 +61,9 @@ def initial_conditions(base: BaseYear, params: Parameters, carried: Carried | No
     ``region_2022``, for any parameter values: sector value added, GRDP, budget revenue,
     employment, certified share, population, urban share, poverty and forest equal the observed
     figures (or the documented rules of `nmmsim.base_year`). TFP levels and the revenue scales are
-    solved for. Capital, infrastructure, the pipelines and the employment split come from
-    ``carried`` (the draw's own run of the years before, `nmmsim.past`) or, at the start of the
-    history, from parameters; the broad trained share from a parameter.
+    solved for. Capital, infrastructure, the pipelines, the employment split and the broad trained
+    share come from ``carried`` (the draw's own run of the years before, `nmmsim.past`) or, at
+    the start of the history, from parameters.
     """
     n = params.n_draws
     ones = np.ones(n)
@@ -108,10 +107,12 @@ def initial_conditions(base: BaseYear, params: Parameters, carried: Carried | No
         infrastructure_pipeline = np.repeat(construction.steady_stage(
             params.infrastructure_investment_share_base * grdp)[None], 3, axis=0)
         fdi_pipeline = np.repeat(disbursement.steady_stage(fdi_registered)[None], 3, axis=0)
+        trained_share = _trained_share(base, params)
     else:
         infrastructure = carried.infrastructure_output * grdp
         infrastructure_pipeline = carried.infrastructure_pipeline_output * grdp
         fdi_pipeline = carried.fdi_pipeline_output * grdp
+        trained_share = 1.0 - carried.untrained_per_uncertified * (1.0 - column(base.certified_share))
 
     tax_intensity = sector_stack(params.tax_intensity_agriculture, params.tax_intensity_industry, ones)
     value_added_tax_scale = _value_added_tax_scale(base, params, tax_intensity, value_added)
@@ -127,7 +128,7 @@ def initial_conditions(base: BaseYear, params: Parameters, carried: Carried | No
         tfp=tfp,
         employment=employment,
         certified_share=column(base.certified_share) * ones,
-        trained_share=_trained_share(base, params),
+        trained_share=trained_share,
         forest=column(base.forest_established) * ones,
         plantation_pipeline=np.repeat(column(base.forest_young / 3.0)[None] * ones, 3, axis=0),
         population=column(base.population) * ones,
