@@ -117,9 +117,10 @@ class BaseYear:
     forest_young: FloatArray
     disaster: float  # severe-disaster intensity of the year: 1 in SEVERE_DISASTER_YEARS, else 0
     national_productivity: float  # national GRDP per worker, VND million (current = real prices)
-    #: region_2022's employed persons per inhabitant on the current survey basis (the base year's
-    #: own; 2024's for a start before the 2021 break): the employment rate's room to its ceiling
-    #: is measured from it (`nmmsim.model.step`)
+    #: region_2022's employed persons per inhabitant in the year whose survey basis the
+    #: employment rate's ceiling is stated on (the base year's own; 2024's for the history, which
+    #: starts before the 2021 break): a run on another basis scales the ceiling by its own rate
+    #: over this one (`nmmsim.model.initial`)
     employment_rate_reference: float
 
     @classmethod
@@ -136,9 +137,9 @@ class BaseYear:
         """Provincial figures of ``year`` reconciled to ``region`` (see the module doc).
 
         ``revenue_published=False`` ignores provincial revenue figures (when the regional
-        revenue is itself a fallback of another year). ``reference``: the region's figures on
-        the current survey basis, whose employment rate the employment rate's room is measured
-        from (default ``region``).
+        revenue is itself a fallback of another year). ``reference``: the region's figures in
+        the year whose survey basis the employment rate's ceiling is stated on (default
+        ``region``).
 
         Raises
         ------

@@ -86,8 +86,8 @@ def history_base_year(data: ObservedData, year: int = HISTORY_START,
         national_productivity=data.value("labour_productivity_national", year),
     )
     panel = provinces if provinces is not None else load_provincial()
-    # the employment rate's room to its ceiling is measured from 2024's rate: 2020's is on the
-    # survey basis before the 2021 break (0.597 against 0.468), in some provinces above a ceiling
+    # 2020's employment is on the survey basis before the 2021 break (0.597 employed per
+    # inhabitant against 0.468 in 2024): the ceiling, stated on 2024's basis, is scaled to it
     return BaseYear.build(region, panel, year, revenue_published=False, reference=latest)
 
 

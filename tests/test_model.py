@@ -322,3 +322,38 @@ def test_the_employment_rate_never_passes_its_ceiling():
         rate = result.employment_by_area.sum("sector") / result.population_by_area
         assert float(rate.max()) < ceiling
         assert bool((rate.diff("year") >= 0).all())  # and it keeps rising toward it
+
+
+@settings(max_examples=25, deadline=None)
+@given(params=parameters())
+def test_the_history_s_employment_rate_starts_at_its_growth_and_stays_below_its_ceiling(
+        base_year, params):
+    """The history starts in 2020, on the survey basis before the 2021 break (0.597 employed per
+    inhabitant in region_2022 against 0.468 in 2024): its ceiling is scaled by that ratio, so the
+    region's rate grows at employment_rate_growth at first, every province starts below the
+    ceiling and none passes it, for any parameters in bounds (unscaled, a low ceiling lay below
+    some provinces' 2020 rate and their employment turned negative; docs/model.md §2)."""
+    from nmmsim.observed import load_observed
+    from nmmsim.past import Past
+    from nmmsim.provinces import region_mask
+
+    past = Past.before(2024, load_observed())
+    assert past is not None
+    region = region_mask("region_2022")
+
+    def rate(base):
+        return base.employment[region].sum() / base.population[region].sum()
+
+    assert rate(past.base) == pytest.approx(0.597, abs=5e-4)
+    assert rate(base_year) == pytest.approx(0.468, abs=5e-4)
+    states, constants = project(past.base, params, past.schedule, np.zeros((1, 4)))
+    ceiling = constants.employment_rate_ceiling
+    np.testing.assert_allclose(ceiling, params.employment_rate_ceiling
+                               * rate(past.base) / rate(base_year), rtol=1e-12)
+    # at the region's rate the rate grows at exactly employment_rate_growth
+    np.testing.assert_allclose((ceiling - rate(past.base)) * constants.inverse_employment_room, 1.0,
+                               rtol=1e-12)
+    assert np.all(states[0].employment_rate < ceiling)
+    for state in states[1:]:
+        assert np.all(np.isfinite(state.employment_rate) & (state.employment_rate > 0.0))
+        assert np.all(state.employment_rate < ceiling)

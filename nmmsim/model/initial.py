@@ -146,6 +146,12 @@ def initial_conditions(base: BaseYear, params: Parameters, carried: Carried | No
         disaster=base.disaster * ones,
     )
     frontier_gap = _frontier_gap(base, params)
+    # The ceiling is a level on the survey basis of the reference year (2024). A run that starts
+    # on another basis (the history's 2020, before the 2021 break) scales it by the ratio of the
+    # two years' regional rates, so that the rate starts as far below its ceiling, relatively, as
+    # in 2024: it grows at employment_rate_growth at first in every run.
+    base_rate = base.employment[region].sum() / base.population[region].sum()
+    ceiling = params.employment_rate_ceiling * (base_rate / base.employment_rate_reference)
     constants = Constants(
         capital_elasticity=alpha,
         tfp_growth=sector_stack(
@@ -170,8 +176,8 @@ def initial_conditions(base: BaseYear, params: Parameters, carried: Carried | No
         log_tfp_base=np.log(tfp),
         fdi_base_share=fdi_base_share,
         fdi_pool=fdi_pool,
-        inverse_employment_room=1.0 / (params.employment_rate_ceiling
-                                       - base.employment_rate_reference),
+        employment_rate_ceiling=ceiling,
+        inverse_employment_room=1.0 / (ceiling - base_rate),
         disbursement=disbursement,
     )
     return state, constants

@@ -76,7 +76,8 @@ class Constants:
     log_tfp_base: FloatArray  # (3, provinces, n) log TFP in the base year
     fdi_base_share: FloatArray  # (provinces, n) share of the region's FDI at base-year attraction
     fdi_pool: FloatArray  # (provinces, 1) 1 for the provinces that share the region's FDI
-    inverse_employment_room: FloatArray  # (n,) 1 / (ceiling - BaseYear.employment_rate_reference)
+    employment_rate_ceiling: FloatArray  # (n,) on the run's survey basis (initial_conditions)
+    inverse_employment_room: FloatArray  # (n,) 1 / (that ceiling - the base year's regional rate)
     disbursement: Delay3  # the FDI pipeline's delay, mean fdi_disbursement_time
 
 

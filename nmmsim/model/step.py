@@ -99,10 +99,10 @@ def step(
     mean_log_income = sum_provinces(state.population * log_income) / sum_provinces(state.population)
     migration = params.migration_response * (log_income - mean_log_income)
     population = state.population * (1.0 + params.population_growth + migration)
-    # the employment rate grows at its base rate while at the region's 2024 rate, ever more
-    # slowly toward its ceiling, which it never passes
+    # the employment rate grows at its base rate while at the region's base-year rate, ever more
+    # slowly toward its ceiling (on the run's survey basis), which it never passes
     employment_rate = state.employment_rate * (1.0 + params.employment_rate_growth * (
-        params.employment_rate_ceiling - state.employment_rate) * constants.inverse_employment_room)
+        constants.employment_rate_ceiling - state.employment_rate) * constants.inverse_employment_room)
     employment_total = employment_rate * population
     labour_force = constants.labour_force_per_worker * employment_total
     employment_prev_total = sum_sectors(state.employment)
