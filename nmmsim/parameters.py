@@ -308,7 +308,9 @@ class Parameters:
         "employed per inhabitant", 0.65, (0.60, 0.75), "population",
         "Employment rate the provinces approach but never pass: employment grows at "
         "employment_rate_growth while a province's rate is the region's 2024 rate (0.468), ever "
-        "more slowly toward this ceiling; the highest 2024 rate is Hoa Binh's, 0.569 (G3, G1)")
+        "more slowly toward this ceiling; the highest 2024 rate is Hoa Binh's, 0.569 (G3, G1). "
+        "Stated on 2024's survey basis: the history, which starts in 2020 before the 2021 "
+        "break, scales it by 0.597 / 0.468 (model.md §2)")
     migration_response: FloatArray = _declare(
         "1/year", 0.005, (0.000, 0.020), "population",
         "Net migration between the provinces, a share of a province's population a year per "
