@@ -30,12 +30,16 @@ def project(
     from that run (`nmmsim.model.initial.Carried`); without, parameters set them.
     Returns the state of every year, base year first, and the run's constants.
     """
-    carried = None
-    if past is not None:
-        before = np.broadcast_to(np.asarray(past.disasters), (params.n_draws, len(past.disasters)))
-        states, constants = _steps(past.base, params, past.schedule, before, None, None)
-        carried = Carried.of(states[-1], constants)
+    carried = _carried(past, params) if past is not None else None
     return _steps(base, params, schedule, disasters, shocks, carried)
+
+
+def _carried(past: Past, params: Parameters) -> Carried:
+    """What each draw's run of the history years leaves (its states are freed on return, before
+    the projection allocates its own)."""
+    before = np.broadcast_to(np.asarray(past.disasters), (params.n_draws, len(past.disasters)))
+    states, constants = _steps(past.base, params, past.schedule, before, None, None)
+    return Carried.of(states[-1], constants)
 
 
 def _steps(base: BaseYear, params: Parameters, schedule: LeverSchedule, disasters: FloatArray,
