@@ -35,6 +35,7 @@ __all__ = [
     "Past",
     "history_base_year",
     "history_schedule",
+    "observed_disasters",
 ]
 
 #: The first year of the history: the observed state every history run starts from.
@@ -57,6 +58,12 @@ HISTORY_FALLBACKS = MappingProxyType({
                                  "revenue rule (nmmsim.model.initial)",
     "provincial poverty": "the 2022 regional rate spread by the provinces' 2023 NSO rates",
 })
+
+
+def observed_disasters(years: tuple[int, ...]) -> tuple[float, ...]:
+    """The observed severe-disaster intensity of each of ``years``: 1 in
+    `HISTORY_DISASTER_YEARS`, else 0."""
+    return tuple(1.0 if year in HISTORY_DISASTER_YEARS else 0.0 for year in years)
 
 
 def history_base_year(data: ObservedData, year: int = HISTORY_START,
@@ -129,6 +136,5 @@ class Past:
         return cls(
             base=history_base_year(data, provinces=provinces),
             schedule=schedule,
-            disasters=tuple(1.0 if year in HISTORY_DISASTER_YEARS else 0.0
-                            for year in schedule.years),
+            disasters=observed_disasters(schedule.years),
         )

@@ -26,25 +26,10 @@ from nmmsim.model import Constants, State
 from nmmsim.model.regions import region_paths
 from nmmsim.model.state import real_grdp, sum_sectors
 from nmmsim.parameters import Parameters
-from nmmsim.past import (
-    HISTORY_DISASTER_YEARS,
-    HISTORY_END,
-    HISTORY_FALLBACKS,
-    HISTORY_START,
-    history_base_year,
-)
+from nmmsim.past import HISTORY_END, HISTORY_START, observed_disasters
 from nmmsim.provinces import PROVINCES
 
-__all__ = [
-    "HISTORY_DISASTER_YEARS",
-    "HISTORY_END",
-    "HISTORY_FALLBACKS",
-    "HISTORY_START",
-    "PROVINCIAL_GRDP",
-    "HistoryRun",
-    "history_base_year",
-    "run_history",
-]
+__all__ = ["HISTORY_END", "HISTORY_START", "PROVINCIAL_GRDP", "HistoryRun", "run_history"]
 
 #: Prefix of the provincial GRDP paths: ``grdp_nominal:<province>``.
 PROVINCIAL_GRDP = "grdp_nominal:"
@@ -85,10 +70,8 @@ class HistoryRun:
 
 def run_history(base: BaseYear, params: Parameters, schedule: LeverSchedule) -> HistoryRun:
     """Step the model from ``base.year`` through ``schedule.years`` with the observed disasters."""
-    disasters = np.zeros((params.n_draws, len(schedule.years)))
-    for column, year in enumerate(schedule.years):
-        if year in HISTORY_DISASTER_YEARS:
-            disasters[:, column] = 1.0
+    disasters = np.broadcast_to(np.asarray(observed_disasters(schedule.years)),
+                                (params.n_draws, len(schedule.years)))
     states, constants = project(base, params, schedule, disasters)
     return _paths(states, constants, (base.year, *schedule.years))
 

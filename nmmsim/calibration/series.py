@@ -29,15 +29,10 @@ import numpy as np
 
 from nmmsim._types import FloatArray
 from nmmsim.base_year import BaseYear
-from nmmsim.calibration.history import (
-    HISTORY_END,
-    HISTORY_START,
-    PROVINCIAL_GRDP,
-    HistoryRun,
-    history_base_year,
-)
+from nmmsim.calibration.history import HISTORY_END, HISTORY_START, PROVINCIAL_GRDP, HistoryRun
 from nmmsim.errors import DataError
 from nmmsim.observed import ObservedData, load_observed
+from nmmsim.past import history_base_year
 from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
 from nmmsim.resources import shipped_dir
 
