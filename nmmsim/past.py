@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from nmmsim.base_year import SEVERE_DISASTER_YEARS, BaseYear, RegionFigures
+from nmmsim.errors import DataError
 from nmmsim.levers import LeverSchedule
 from nmmsim.model.step import HISTORY_LAST_YEAR
 from nmmsim.observed import ObservedData
@@ -133,8 +134,13 @@ class Past:
         if base_year <= HISTORY_START:
             return None
         schedule, _ = history_schedule(base_year)
+        try:
+            start = history_base_year(data, provinces=provinces)
+        except DataError as exc:
+            raise DataError(f"{exc} (a projection from {base_year} first runs the history from "
+                            f"{HISTORY_START}, docs/model.md §3)") from exc
         return cls(
-            base=history_base_year(data, provinces=provinces),
+            base=start,
             schedule=schedule,
             disasters=observed_disasters(schedule.years),
         )

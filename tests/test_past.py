@@ -110,3 +110,30 @@ def test_projections_start_from_the_history(base_year, baseline_path, past):
 
     np.testing.assert_allclose(grdp, region_grdp(with_past), rtol=RTOL)
     assert abs(grdp / region_grdp(without) - 1.0) > 1e-3
+
+
+@pytest.mark.filterwarnings("default::UserWarning")  # the edited data: the CLI shows one line
+def test_data_without_the_history_s_start_is_refused_in_one_line(tmp_path, baseline_path,
+                                                                  capsys):
+    """A projection needs the 2020 figures its history starts from: a data directory without
+    them gets one line naming the file, the figure, the year and why, exit 2, nothing written."""
+    import shutil
+
+    from nmmsim.cli import main
+    from nmmsim.errors import DataError
+    from nmmsim.resources import shipped_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(shipped_dir("calibration"), data)
+    observed = data / "observed_region.csv"
+    lines = observed.read_text().splitlines(keepends=True)
+    observed.write_text("".join(line for line in lines if not line.startswith("grdp_nominal,2020,")))
+    with pytest.raises(DataError, match=r"observed_region.csv: 'grdp_nominal' has no figure for "
+                                        r"2020 .*first runs the history from 2020"):
+        Past.before(2024, load_observed(observed))
+    out = tmp_path / "out"
+    assert main(["run", str(baseline_path), "--data", str(data), "--out", str(out)]) == 2
+    errors = [line for line in capsys.readouterr().err.splitlines()
+              if line.startswith("nmmsim: error:")]
+    assert len(errors) == 1 and "first runs the history from 2020" in errors[0]
+    assert not out.exists() or not any(out.iterdir())
