@@ -29,7 +29,7 @@ from nmmsim.errors import ParameterError, did_you_mean
 from nmmsim.priors import Prior, Triangular
 from nmmsim.provinces import PROVINCES
 
-__all__ = ["QUANTITIES", "REGISTRY", "ParameterGroup", "ParameterSpec", "Parameters",
+__all__ = ["QUANTITIES", "REGISTRY", "SETTABLE", "ParameterGroup", "ParameterSpec", "Parameters",
            "check_in_bounds", "expand_quantities", "quantity_name"]
 
 ParameterGroup = Literal[
@@ -426,7 +426,7 @@ def expand_quantities(values: Mapping[str, Any]) -> dict[str, Any]:
         if name in REGISTRY and REGISTRY[name].provincial:
             expanded.update(dict.fromkeys(_QUANTITIES_OF[name], value))
         elif name not in QUANTITIES:
-            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, _KNOWN)}")
+            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, SETTABLE)}")
     expanded.update({name: value for name, value in values.items() if name in QUANTITIES})
     return expanded
 
@@ -440,8 +440,8 @@ def _assembled(arrays: dict[str, FloatArray], values: Mapping[str, float | Float
     """``arrays`` (each parameter's, owned) with ``values`` written in, checked."""
     checked = {}
     for name, value in values.items():
-        if name not in _KNOWN:
-            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, _KNOWN)}")
+        if name not in SETTABLE:
+            raise ParameterError(f"unknown parameter '{name}'{did_you_mean(name, SETTABLE)}")
         array = np.asarray(value, dtype=np.float64)
         check_in_bounds(name, array)
         if array.ndim > 1 or array.size not in (1, n_draws):
@@ -460,7 +460,7 @@ def _assembled(arrays: dict[str, FloatArray], values: Mapping[str, float | Float
 def check_in_bounds(name: str, value: FloatArray) -> None:
     """Raise `ParameterError` unless every element of ``value`` is finite and inside the bounds
     of parameter or quantity ``name``."""
-    spec = QUANTITIES[name] if name in QUANTITIES else REGISTRY[name]
+    spec = SETTABLE[name]
     low, high = spec.bounds
     if not np.all(np.isfinite(value)):
         raise ParameterError(f"parameter '{name}' must be finite (got {value!r})")
@@ -495,4 +495,6 @@ _PARAMETER_OF: Mapping[str, tuple[str, int | None]] = {
 QUANTITIES: Mapping[str, ParameterSpec] = types.MappingProxyType({
     q: REGISTRY[name]
     for name in _NAMES for q in _QUANTITIES_OF.get(name, (name,))})
-_KNOWN: tuple[str, ...] = (*QUANTITIES, *_QUANTITIES_OF)
+#: Every name a value may be given under, with its declaration: each quantity, and each
+#: provincial parameter's own name, which sets all its provinces (read-only).
+SETTABLE: Mapping[str, ParameterSpec] = types.MappingProxyType({**REGISTRY, **QUANTITIES})

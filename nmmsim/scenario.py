@@ -23,7 +23,7 @@ from nmmsim._input import read_input
 from nmmsim._types import FloatArray
 from nmmsim.errors import ScenarioError, ScenarioWarning, did_you_mean
 from nmmsim.levers import DESTINATIONS, SOURCES, LeverSchedule, YearLevers
-from nmmsim.parameters import QUANTITIES, REGISTRY
+from nmmsim.parameters import SETTABLE
 from nmmsim.priors import Prior, Triangular, TruncatedNormal, Uniform
 from nmmsim.provinces import PROVINCES
 
@@ -85,9 +85,9 @@ _SCHEMA: dict[str, Any] = {
     # a provincial parameter's name sets every province; ``"name[Province]"`` sets one
     "parameters": {
         name: _Number(*spec.bounds, f"{spec.unit}; {spec.description}")
-        for name, spec in {**REGISTRY, **QUANTITIES}.items()
+        for name, spec in SETTABLE.items()
     },
-    "priors": {name: _PriorLeaf(name) for name in {**REGISTRY, **QUANTITIES}},
+    "priors": {name: _PriorLeaf(name) for name in SETTABLE},
 }
 #: What a ``[provinces.<name>]`` table may override for one province. FDI goes where it is
 #: attracted (docs/model.md §2), so a province names its FDI as projects, not as an amount.
@@ -542,7 +542,7 @@ def _digits_apart(value: float, other: float) -> str:
 
 def _parse_prior(value: Any, name: str, file: Path, dotted: str) -> Prior:
     """An inline prior table -> `Prior`; every number finite and inside the parameter's bounds."""
-    spec = QUANTITIES[name] if name in QUANTITIES else REGISTRY[name]
+    spec = SETTABLE[name]
     low_bound, high_bound = spec.bounds
     if not isinstance(value, dict) or frozenset(value) not in _PRIOR_FORMS:
         raise ScenarioError(f"{file}: {dotted} = {_short(value)} must be {_PRIOR_HELP}")
