@@ -147,6 +147,7 @@ class BaseYear:
             If a figure the model needs is missing or a rule would give a negative residual.
         """
         members = region_mask("region_2022")
+        basis = reference if reference is not None else region  # of the employment rate
         grdp = _reconcile(panel.require("grdp_nominal_trillion", year), members, region.grdp)
         population = _reconcile(panel.require("population_thousand", year), members,
                                 region.population)
@@ -188,8 +189,7 @@ class BaseYear:
             forest_young=young,
             disaster=1.0 if year in SEVERE_DISASTER_YEARS else 0.0,
             national_productivity=region.national_productivity,
-            employment_rate_reference=(reference or region).employment
-            / (reference or region).population,
+            employment_rate_reference=basis.employment / basis.population,
         )
 
 
