@@ -1,5 +1,5 @@
-"""Simulation-based calibration of the conditioning at full scale: every parameter and both
-discrepancy scales conditioned together (docs/uncertainty.md §4).
+"""Simulation-based calibration of the conditioning at full scale: every parameter and every
+discrepancy scale conditioned together (docs/uncertainty.md §5).
 
 Run: ``python benchmarks/bench_sbc.py [--replications 100] [--particles 2048] [--draws 127]``.
 Prints the wall time, each name's rank histogram and chi-square p-value, and the names whose

@@ -38,6 +38,13 @@ DISCREPANCIES: Mapping[str, Discrepancy] = MappingProxyType({d.name: d for d in 
         "Model discrepancy of every regional series as a multiple of its measurement error: 0 "
         "when the model fits within measurement error, 3 when it misses by three times it"),
     Discrepancy(
+        "provincial_growth_discrepancy", "1/yr", Uniform(0.0, 0.08),
+        "Standard deviation of the provincial real growth figures' model discrepancy, in "
+        "growth points (0.01 = 1 point a year): a province's year-to-year growth that its "
+        "smooth, shock-free history cannot follow (a factory opening, a bad harvest). Uniform "
+        "up to 8 points, above the largest gap of the first conditioning (7.6 points, Bac Giang "
+        "2022)"),
+    Discrepancy(
         "provincial_discrepancy_ratio", "1", Uniform(0.0, 3.0),
         "Model discrepancy of the provincial population, urban share, certified share and "
         "employment figures as a multiple of their measurement error, as for the regional "

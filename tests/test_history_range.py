@@ -17,7 +17,6 @@ from nmmsim.calibration.condition import condition
 from nmmsim.calibration.likelihood import (
     LIKELIHOOD_SERIES,
     LIKELIHOOD_YEARS,
-    figure_sd,
     log_likelihood,
     log_likelihood_by_year,
 )
@@ -44,7 +43,7 @@ def _words(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def history():
-    """Three draws of the history at the registry defaults, with three discrepancy scales."""
+    """Three draws of the history at the registry defaults, with three values of each discrepancy scale."""
     from nmmsim.calibration.history import run_history
     from nmmsim.calibration.series import load_history_data
     from nmmsim.parameters import Parameters
@@ -53,6 +52,7 @@ def history():
     data = load_history_data()
     run = run_history(data.base, Parameters.defaults(3), history_schedule()[0])
     discrepancy = {"provincial_grdp_discrepancy": np.array([0.02, 0.05, 0.1]),
+                   "provincial_growth_discrepancy": np.array([0.01, 0.02, 0.04]),
                    "regional_discrepancy_ratio": np.array([0.5, 1.0, 2.0]),
                    "provincial_discrepancy_ratio": np.array([0.5, 1.0, 2.0])}
     return run, data, discrepancy
@@ -63,33 +63,28 @@ def test_the_years_left_out_are_the_likelihood_s():
 
 
 @pytest.mark.parametrize("year", LIKELIHOOD_YEARS)
-def test_leaving_a_year_out_drops_exactly_that_year_s_figures(history, year):
-    """Year ``year``'s column is 0, and every other figure counts as an independent computation
-    over the figures that do not end in ``year`` says (level offsets of change-only segments
-    taken over the figures kept)."""
-    from nmmsim.calibration.series import ALL_SERIES, gaps
-
+def test_leaving_a_year_out_is_the_data_without_that_year_s_figures(history, year):
+    """Year ``year``'s column is 0, and the rest is the likelihood of data that never held a
+    figure ending in ``year`` (level offsets of change-only segments and the rest of the region's
+    real growth taken over the figures kept)."""
     run, data, discrepancy = history
     full = log_likelihood_by_year(run, data, discrepancy)
     without = log_likelihood_by_year(run, data, discrepancy, leave_out=year)
     column = LIKELIHOOD_YEARS.index(year)
     assert np.all(without[:, column] == 0.0) and np.all(full[:, column] != 0.0)
-    expected = np.zeros(3)
-    dropped = 0
+    series, observations, dropped = dict(data.series), dict(data.observations), 0
     for name in LIKELIHOOD_SERIES:
-        series = ALL_SERIES[name]
-        kept = [k for k, (_, year_to) in enumerate(series.spans) if year_to != year]
-        dropped += len(series.spans) - len(kept)
-        if not kept:
-            continue
-        cut = dataclasses.replace(series, spans=tuple(series.spans[k] for k in kept))
-        gap = gaps(cut, run, tuple(data.observations[name][k] for k in kept))
-        sd = figure_sd(series, discrepancy)[:, None]
-        expected += np.sum(-0.5 * (gap / sd) ** 2 - np.log(sd), axis=1)
+        kept = [k for k, (_, year_to) in enumerate(series[name].spans) if year_to != year]
+        dropped += len(series[name].spans) - len(kept)
+        series[name] = dataclasses.replace(series[name],
+                                           spans=tuple(series[name].spans[k] for k in kept))
+        observations[name] = tuple(observations[name][k] for k in kept)
+    unpublished = dataclasses.replace(data, series=series, observations=observations)
     assert dropped > 0
-    np.testing.assert_allclose(without.sum(axis=1), expected, rtol=1e-12)
-    np.testing.assert_allclose(log_likelihood(run, data, discrepancy, leave_out=year), expected,
+    np.testing.assert_allclose(without, log_likelihood_by_year(run, unpublished, discrepancy),
                                rtol=1e-12)
+    np.testing.assert_allclose(log_likelihood(run, data, discrepancy, leave_out=year),
+                               without.sum(axis=1), rtol=1e-12)
     if year == LIKELIHOOD_YEARS[-1]:  # leaving out the last year is cutting the history before it
         np.testing.assert_array_equal(
             without, log_likelihood_by_year(run, data, discrepancy, through=year - 1))

@@ -108,8 +108,8 @@ def test_the_history_recovers_known_provincial_tfp_growth():
     truth_offsets = truth_offsets[np.random.default_rng(3).permutation(len(PROVINCES))]
     truth = {name: spec.default for name, spec in QUANTITIES.items()}
     truth.update(dict(zip(OFFSETS, truth_offsets, strict=True)))
-    truth.update({"provincial_grdp_discrepancy": 0.0, "regional_discrepancy_ratio": 1.0,
-                   "provincial_discrepancy_ratio": 1.0})
+    truth.update({"provincial_grdp_discrepancy": 0.0, "provincial_growth_discrepancy": 0.0,
+                  "regional_discrepancy_ratio": 1.0, "provincial_discrepancy_ratio": 1.0})
     fixed = {name: value for name, value in truth.items() if name not in OFFSETS}
     data = synthetic_history(truth, load_history_data(), np.random.default_rng(1))
     posterior = condition(data, particles=1024, keep=1024, seed=5, fixed=fixed)

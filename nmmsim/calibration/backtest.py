@@ -292,8 +292,8 @@ def _history_values(data: HistoryData, sample: PosteriorSample, schedule: LeverS
         rows = slice(start, start + chunk_size)
         params = Parameters.trusted({name: sample.column(name)[rows] for name in QUANTITIES})
         run: HistoryRun = run_history(data.base, params, schedule)
-        for name, series in SERIES.items():
-            parts[name].append(model_values(series, run))
+        for name in SERIES:
+            parts[name].append(model_values(data.series[name], run))
     return {name: np.concatenate(values) for name, values in parts.items()}
 
 
@@ -330,7 +330,8 @@ def _origin_rows(origin: int, data: HistoryData, sample: PosteriorSample,
     discrepancy = {name: sample.column(name) for name in DISCREPANCIES}
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, origin)))
     rows: list[dict[str, object]] = []
-    for series in SERIES.values():
+    for name in SERIES:
+        series = data.series[name]
         target = _target(series, data, origin, skipped)
         if target is None:
             continue

@@ -193,8 +193,9 @@ class _Problem:
         weighted = series_residuals(run, self.data)[0]
         records = []
         position = 0
-        for series in SERIES.values():
-            observed = self.data.observations[series.name]
+        for name in SERIES:
+            series = self.data.series[name]
+            observed = self.data.observations[name]
             model = model_values(series, run)[0]
             gap = gaps(series, run, observed)[0]
             raw = np.log(model) - np.log(observed) if series.log else model - np.asarray(observed)

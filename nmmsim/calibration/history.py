@@ -53,8 +53,9 @@ class HistoryRun:
     employment: FloatArray
     poverty_rate: FloatArray
     budget_revenue: FloatArray
-    #: nominal GRDP, population, urban share, certified share and employment of every province,
-    #: ``(n_draws, provinces, n_years)`` by path name
+    #: nominal GRDP, real GRDP growth (NaN in the start year), population, urban share,
+    #: certified share and employment of every province, ``(n_draws, provinces, n_years)`` by
+    #: path name
     by_province: Mapping[str, FloatArray]
 
     def path(self, name: str) -> FloatArray:
@@ -85,9 +86,11 @@ def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) ->
     def by_province(values: list[FloatArray]) -> FloatArray:  # (provinces, n) a year
         return np.moveaxis(np.stack(values, axis=-1), 0, 1)
 
+    real_by_province = [real_grdp(s.value_added, constants.product_tax_ratio) for s in states]
     provincial = {
-        "grdp_nominal": by_province([real_grdp(s.value_added, constants.product_tax_ratio)
-                                     * s.price_level for s in states]),
+        "grdp_nominal": by_province([real * s.price_level
+                                     for real, s in zip(real_by_province, states, strict=True)]),
+        "grdp_real_growth": _growth(by_province(real_by_province)),
         "population": by_province([s.population for s in states]),
         "urban_share": by_province([s.urban_share for s in states]),
         "certified_share": by_province([s.certified_share for s in states]),
@@ -113,6 +116,7 @@ def _paths(states: list[State], constants: Constants, years: tuple[int, ...]) ->
 
 
 def _growth(path: FloatArray) -> FloatArray:
+    """Yearly growth along the last axis (the years), NaN in the first year."""
     growth = np.full_like(path, np.nan)
-    growth[:, 1:] = path[:, 1:] / path[:, :-1] - 1.0
+    growth[..., 1:] = path[..., 1:] / path[..., :-1] - 1.0
     return growth

@@ -1,4 +1,4 @@
-"""Simulation-based calibration of the conditioning (docs/uncertainty.md §4; Talts et al. 2018).
+"""Simulation-based calibration of the conditioning (docs/uncertainty.md §5; Talts et al. 2018).
 
 If the conditioning is right, then for parameters drawn from the prior and a history generated from
 them by the likelihood, the rank of each true value among the posterior's draws is uniform. `sbc`
@@ -15,10 +15,16 @@ from types import MappingProxyType
 
 import numpy as np
 
+from nmmsim._types import FloatArray
 from nmmsim.calibration.condition import POSTERIOR_NAMES, condition, particle_values
 from nmmsim.calibration.history import run_history
-from nmmsim.calibration.likelihood import LIKELIHOOD_SERIES, figure_sd
-from nmmsim.calibration.series import ALL_SERIES, HistoryData, load_history_data, model_values
+from nmmsim.calibration.likelihood import (
+    LIKELIHOOD_SERIES,
+    REAL_GROWTH,
+    figure_sd,
+    published_within,
+)
+from nmmsim.calibration.series import HistoryData, Series, load_history_data, model_values
 from nmmsim.discrepancy import DISCREPANCIES
 from nmmsim.parameters import QUANTITIES, Parameters
 from nmmsim.past import history_schedule
@@ -36,14 +42,29 @@ def synthetic_history(truth: Mapping[str, float], data: HistoryData,
     run = run_history(data.base, params, history_schedule()[0])
     discrepancy = {name: np.array([truth[name]]) for name in DISCREPANCIES}
     observations = dict(data.observations)
-    for name in LIKELIHOOD_SERIES:
-        series = ALL_SERIES[name]
+    errors: dict[str, FloatArray] = {}
+    for name in sorted(LIKELIHOOD_SERIES, key=lambda name: name == REAL_GROWTH):  # region last
+        series = data.series[name]
         value = model_values(series, run)[0]
         error = noise_scale * rng.standard_normal(value.size) * figure_sd(series, discrepancy)[0]
+        if name == REAL_GROWTH:  # the region's figure holds its published provinces' errors
+            error = error + _published_errors(series, data, errors)
+        errors[name] = error
         noisy = value * np.exp(error) if series.log else value + error
         observations[name] = tuple(float(v) for v in noisy)
     return replace(data, observations=MappingProxyType(observations),
                    data_sha256=f"synthetic:{rng.bit_generator.state['state']['state']}")
+
+
+def _published_errors(series: Series, data: HistoryData,
+                      errors: Mapping[str, FloatArray]) -> FloatArray:
+    """The weighted errors of the provincial real growth figures inside each of the regional
+    ``series``' spans (`published_within`), ``(spans,)``."""
+    return np.array([
+        sum(coefficient * errors[name][data.series[name].spans.index((year, year))]
+            for (name, year), coefficient in published_within(
+                span, data.series, data.growth_weights).items())
+        for span in series.spans], dtype=float)
 
 
 @dataclass(frozen=True, slots=True)

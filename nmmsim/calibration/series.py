@@ -9,7 +9,13 @@ Each `Series` names the observed figures (from ``calibration/observed_region.csv
   that does not hold the start year, only the changes count: the mean gap between model and
   observation over the segment (its level offset) is removed;
 * ``level_at_start``: ``False`` when the start year's figure was not observed (a fallback), so
-  every segment is compared on its changes.
+  every segment is compared on its changes;
+* ``published_only``: a figure published for some years only (provincial real growth): the
+  spans are the candidate years, and the data keep those that have a figure. Every other series
+  must have a figure in each of its spans.
+
+What the data hold decides a series' spans: `HistoryData.series` is each series with the spans
+its figures cover, and everything that compares the model with the data reads it from there.
 
 A residual is ``(model - observed - offset) / (sigma * sqrt(k))`` with ``k`` the number of figures
 of the series, so each series carries the same weight whatever its length and no series can swamp
@@ -18,6 +24,7 @@ the others.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from collections.abc import Callable, Mapping
@@ -33,7 +40,7 @@ from nmmsim.calibration.history import HISTORY_END, HISTORY_START, PROVINCIAL_GR
 from nmmsim.errors import DataError
 from nmmsim.observed import ObservedData, load_observed
 from nmmsim.past import history_base_year
-from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial
+from nmmsim.provinces import PROVINCES, ProvincialData, load_provincial, region_mask
 from nmmsim.resources import shipped_dir
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "SERIES",
     "HistoryData",
     "Series",
+    "degrees_of_freedom",
     "gaps",
     "load_history_data",
     "model_values",
@@ -67,6 +75,7 @@ class Series:
     log: bool = False
     breaks: tuple[int, ...] = ()
     level_at_start: bool = True
+    published_only: bool = False
 
     def segments(self) -> list[list[int]]:
         """Indices of ``spans`` grouped by survey segment."""
@@ -123,11 +132,16 @@ def _urban_share(region: ObservedData, national: ObservedData, panel: Provincial
 def _province(indicator: str, province: str, scale: float = 1.0,
               per: str | None = None) -> _Reader:
     """A province's figure of ``indicator`` (times ``scale``, or divided by its ``per``)."""
+    def figure(panel: ProvincialData, name: str, year: int) -> float:
+        value = float(panel.get(name, year)[PROVINCES.index(province)])
+        if math.isnan(value):
+            raise DataError(f"{panel.path}: '{name}' has no {year} figure for {province}")
+        return value
+
     def read(region: ObservedData, national: ObservedData, panel: ProvincialData,
              span: Span) -> float:
-        value = float(panel.require(indicator, span[0])[PROVINCES.index(province)]) * scale
-        return value / float(panel.require(per, span[0])[PROVINCES.index(province)]) \
-            if per is not None else value
+        value = figure(panel, indicator, span[0]) * scale
+        return value / figure(panel, per, span[0]) if per is not None else value
 
     return read
 
@@ -171,15 +185,27 @@ SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
 )})
 
 
-#: Each province's population, urban share, certified share and employment (the provincial
-#: panel, calibration/provinces.csv with its source ids): the likelihood's figures for these indicators,
-#: in place of the region's, which are their sums (docs/uncertainty.md §1). Not in `SERIES`:
+#: Measurement error of a province's published real growth (an assumption, range 0.5-1.5
+#: points, docs/uncertainty.md §1): most figures are the statistics office's December estimate
+#: or an earlier projection; where the panel holds two versions of one figure they differ by up
+#: to 0.5 points (Bac Giang 2022: 19.8 estimated, 19.3 later), and one projection (Lai Chau 2024,
+#: 9.0) sits a point or more under a later report (above 10%).
+PROVINCIAL_GROWTH_SIGMA = 0.01
+
+
+#: Each province's population, urban share, certified share, employment and, where published,
+#: real growth (the provincial panel, calibration/provinces.csv with its source ids): the
+#: likelihood's figures for these indicators. The region's population, shares and employment
+#: are the sums of their provinces' and leave the likelihood; its real growth stays, as the
+#: growth of the provinces without a published figure (`nmmsim.calibration.likelihood`,
+#: docs/uncertainty.md §1). Not in `SERIES`:
 #: the least-squares fit weighs each series equally and keeps the regional ones. ``sigma`` is
 #: the measurement error of one provincial figure, larger than the region's (an assumption,
 #: docs/uncertainty.md §1): provincial population estimates are revised by more than the
 #: region's (0.5% against 0.3%); urban boundaries are redrawn province by province (1 point);
 #: the labour force survey's provincial samples are small (certified share 1.5 points,
-#: employment 2%). The survey break of 2021 cuts the last two as it cuts the region's.
+#: employment 2%); real growth `PROVINCIAL_GROWTH_SIGMA`. The survey break of 2021 cuts
+#: certified share and employment as it cuts the region's.
 PROVINCIAL_SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
     *(Series(f"population:{p}", f"Average population, {p}", "thousand", "NSO-E02.03-07",
              _years(2021), 0.005, _province("population_thousand", p), log=True)
@@ -195,6 +221,10 @@ PROVINCIAL_SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
     *(Series(f"employment:{p}", f"Employed persons, {p}", "thousand", "NSO-E02.45",
              _years(2021), 0.02, _province("employed_thousand", p), log=True, breaks=(2021,))
       for p in PROVINCES),
+    *(Series(f"grdp_real_growth:{p}", f"Real GRDP growth, {p}", "fraction/yr",
+             "provinces.csv real_growth_pct", _years(2021), PROVINCIAL_GROWTH_SIGMA,
+             _province("real_growth_pct", p, 0.01), published_only=True)
+      for p in PROVINCES),
 )})
 
 #: Every series the data are read for: `SERIES`, then `PROVINCIAL_SERIES`.
@@ -206,8 +236,15 @@ class HistoryData:
     """What calibration fits to: the start state and the observed figures of every series."""
 
     base: BaseYear
+    #: series name -> the series with the spans the data hold figures for (those of `ALL_SERIES`
+    #: but for a `Series.published_only` one, which keeps its published years only)
+    series: Mapping[str, Series]
     observations: Mapping[str, tuple[float, ...]]  # series name -> one figure per span
     data_sha256: str
+    #: year -> each province's share of ``region_2022``'s nominal GRDP the year before, ``(15,)``
+    #: (0 outside the region), for every year of the history after its start: the weights that
+    #: sum provinces' real growth to the region's (`nmmsim.calibration.likelihood`)
+    growth_weights: Mapping[int, FloatArray]
     #: series name -> {year: figure} for every single year from `EARLIEST_YEAR` to the history's
     #: end that the data hold, before 2020 too: what the backtests' naive forecasters extrapolate
     yearly: Mapping[str, Mapping[int, float]] = field(
@@ -234,19 +271,49 @@ def load_history_data(
     region = _as_data(region, "observed_region.csv")
     national = _as_data(national, "observed_national.csv")
     panel = provinces if isinstance(provinces, ProvincialData) else load_provincial(provinces)
-    observations = {}
+    observed_series, observations = {}, {}
     for series in ALL_SERIES.values():
-        values = tuple(series.read(region, national, panel, span) for span in series.spans)
-        if series.log and min(values) <= 0.0:
-            raise DataError(f"{region.path}: '{series.name}' must be positive to fit, got {values}")
-        observations[series.name] = values
+        figures = _figures(series, region, national, panel)
+        if series.log and figures and min(figures.values()) <= 0.0:
+            raise DataError(f"{region.path}: '{series.name}' must be positive to fit, "
+                            f"got {tuple(figures.values())}")
+        observed_series[series.name] = dataclasses.replace(series, spans=tuple(figures))
+        observations[series.name] = tuple(figures.values())
     return HistoryData(
         base=history_base_year(region, provinces=panel),
+        series=MappingProxyType(observed_series),
         observations=MappingProxyType(observations),
         data_sha256=_sha256(region.path, national.path, panel.path),
+        growth_weights=MappingProxyType({year: _growth_weights(panel, year)
+                                         for year in range(HISTORY_START + 1, HISTORY_END + 1)}),
         yearly=MappingProxyType({series.name: _yearly(series, region, national, panel)
                                  for series in ALL_SERIES.values()}),
     )
+
+
+def _figures(series: Series, region: ObservedData, national: ObservedData,
+             panel: ProvincialData) -> dict[Span, float]:
+    """The figure of each span of ``series``; a `Series.published_only` one keeps the spans
+    that have a finite figure, any other must have one in every span."""
+    if not series.published_only:
+        return {span: series.read(region, national, panel, span) for span in series.spans}
+    figures = {}
+    for span in series.spans:
+        try:
+            figure = series.read(region, national, panel, span)
+        except DataError:  # not published that year
+            continue
+        if math.isfinite(figure):
+            figures[span] = figure
+    return figures
+
+
+def _growth_weights(panel: ProvincialData, year: int) -> FloatArray:
+    """Each province's share of ``region_2022``'s nominal GRDP in ``year - 1`` (0 outside)."""
+    members = region_mask("region_2022")
+    grdp = np.where(members, panel.require("grdp_nominal_trillion", year - 1), 0.0)
+    weights: FloatArray = grdp / grdp.sum()
+    return weights
 
 
 def _yearly(series: Series, region: ObservedData, national: ObservedData,
@@ -287,7 +354,7 @@ def model_values(series: Series, run: HistoryRun) -> FloatArray:
     for year_from, year_to in series.spans:
         first, last = run.years.index(year_from), run.years.index(year_to)
         columns.append(path[:, first : last + 1].mean(axis=1))
-    return np.stack(columns, axis=1)
+    return np.stack(columns, axis=1) if columns else np.empty((path.shape[0], 0))
 
 
 def gaps(series: Series, run: HistoryRun, observed: tuple[float, ...]) -> FloatArray:
@@ -301,10 +368,21 @@ def gaps(series: Series, run: HistoryRun, observed: tuple[float, ...]) -> FloatA
     return gap
 
 
+def degrees_of_freedom(series: Series) -> FloatArray:
+    """Each figure's share of the degrees of freedom its figures carry, ``(n_spans,)``: in a
+    segment of ``k`` figures whose level offset is removed (`Series.offset_free`), the offset
+    takes one of them, so each figure carries ``(k - 1) / k``; elsewhere 1."""
+    shares = np.ones(len(series.spans))
+    for segment in filter(series.offset_free, series.segments()):
+        shares[segment] = (len(segment) - 1) / len(segment)
+    return shares
+
+
 def residuals(run: HistoryRun, data: HistoryData) -> FloatArray:
     """Weighted residuals of every series, concatenated in `SERIES` order, ``(n_draws, m)``."""
     parts = []
-    for series in SERIES.values():
-        gap = gaps(series, run, data.observations[series.name])
+    for name in SERIES:
+        series = data.series[name]
+        gap = gaps(series, run, data.observations[name])
         parts.append(gap / (series.sigma * math.sqrt(len(series.spans))))
     return np.concatenate(parts, axis=1)
