@@ -222,7 +222,7 @@ PROVINCIAL_SERIES: Mapping[str, Series] = MappingProxyType({s.name: s for s in (
              _years(2021), 0.02, _province("employed_thousand", p), log=True, breaks=(2021,))
       for p in PROVINCES),
     *(Series(f"grdp_real_growth:{p}", f"Real GRDP growth, {p}", "fraction/yr",
-             "provinces.csv real_growth_pct", _years(2021), PROVINCIAL_GROWTH_SIGMA,
+             "each figure's source_id in provinces.csv", _years(2021), PROVINCIAL_GROWTH_SIGMA,
              _province("real_growth_pct", p, 0.01), published_only=True)
       for p in PROVINCES),
 )})
