@@ -16,6 +16,10 @@ parts:
   regional series and one for the other provincial series, each of the last two as a multiple
   of their measurement error.
 
+Where only changes count (a survey segment whose level offset is removed), the offset is
+integrated out under a flat prior: a segment of ``k`` figures carries ``k - 1`` degrees of
+freedom (`Held.log_density`).
+
 **Real growth** is published for the region and, in some years, for some of its provinces.
 The region's figure is the mean of its provinces' growth weighted by their shares of the
 region's GRDP the year before (`HistoryData.growth_weights`), so it holds the provinces'
