@@ -166,9 +166,9 @@ class BaseYear:
         young = (region.forest_area - region.forest_cover * land_area[members].sum()) \
             * established / established[members].sum()
         relative_poverty = panel.require("poverty_rate_gso_multidim_pct", 2023)
-        revenue = panel.get("budget_revenue_trillion", year) if revenue_published \
+        revenue = panel.published("budget_revenue_trillion", year) if revenue_published \
             else np.full(len(PROVINCES), np.nan)
-        growth = panel.get("real_growth_pct", year) / 100.0
+        growth = panel.published("real_growth_pct", year) / 100.0
         return cls(
             year=year,
             grdp=grdp,

@@ -83,6 +83,13 @@ class ProvincialData:
         found = self.values.get((indicator, year))
         return found.copy() if found is not None else np.full(len(PROVINCES), np.nan)
 
+    def published(self, indicator: str, year: int) -> np.ndarray:
+        """As `get`, for an indicator published for some provinces and years only (real growth,
+        budget revenue): a panel without any figure of it gives NaN for every province."""
+        if all(name != indicator for name, _ in self.values):
+            return np.full(len(PROVINCES), np.nan)
+        return self.get(indicator, year)
+
     def require(self, indicator: str, year: int) -> np.ndarray:
         """As `get`, but every province must have a figure.
 
