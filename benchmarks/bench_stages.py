@@ -34,7 +34,7 @@ from nmmsim.engine.sketch import QuantileSketch
 from nmmsim.engine.uncertainty import Uncertainty
 from nmmsim.model.regions import region_paths
 from nmmsim.observed import load_observed
-from nmmsim.past import Past
+from nmmsim.past import Past, observed_disasters
 from nmmsim.posterior import load_posterior
 from nmmsim.results import TARGET_REGION, indicator_paths
 from nmmsim.scenario import load_scenario, shipped_scenarios
@@ -91,7 +91,7 @@ def main() -> None:
     assert past is not None
     seconds["  of which the history 2021-2024"], _ = _best(
         lambda: project(past.base, params, past.schedule,
-                        np.broadcast_to(np.asarray(past.disasters), (n, len(past.disasters)))),
+                        observed_disasters(past.schedule.years, n)),
         repeats)
     keys = set(SUMMARISED) | {(t.variable, t.sector) for t in spec.targets}
     # summaries accumulate across repeats, as across a worker's chunks: allocate them once

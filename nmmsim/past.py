@@ -20,6 +20,9 @@ import math
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+
+from nmmsim._types import FloatArray
 from nmmsim.base_year import SEVERE_DISASTER_YEARS, BaseYear, RegionFigures
 from nmmsim.errors import DataError
 from nmmsim.levers import LeverSchedule
@@ -61,10 +64,11 @@ HISTORY_FALLBACKS = MappingProxyType({
 })
 
 
-def observed_disasters(years: tuple[int, ...]) -> tuple[float, ...]:
-    """The observed severe-disaster intensity of each of ``years``: 1 in
-    `HISTORY_DISASTER_YEARS`, else 0."""
-    return tuple(1.0 if year in HISTORY_DISASTER_YEARS else 0.0 for year in years)
+def observed_disasters(years: tuple[int, ...], n_draws: int) -> FloatArray:
+    """The observed severe-disaster intensity of each of ``years`` for every draw,
+    ``(n_draws, len(years))`` (read-only): 1 in `HISTORY_DISASTER_YEARS`, else 0."""
+    row = np.array([1.0 if year in HISTORY_DISASTER_YEARS else 0.0 for year in years])
+    return np.broadcast_to(row, (n_draws, len(years)))
 
 
 def history_base_year(data: ObservedData, year: int = HISTORY_START,
@@ -114,11 +118,10 @@ def history_schedule(end: int = HISTORY_END) -> tuple[LeverSchedule, str]:
 class Past:
     """The history years a projection from ``base_year`` runs first: from `history_base_year`
     through the base year, under `history_schedule`'s levers, with each year's observed
-    severe-disaster intensity (``disasters``, 0 or 1)."""
+    severe-disaster intensity (`observed_disasters` of ``schedule.years``)."""
 
     base: BaseYear
     schedule: LeverSchedule
-    disasters: tuple[float, ...]
 
     @classmethod
     def before(cls, base_year: int, data: ObservedData,
@@ -139,8 +142,4 @@ class Past:
         except DataError as exc:
             raise DataError(f"{exc} (a projection from {base_year} first runs the history from "
                             f"{HISTORY_START}, docs/model.md §3)") from exc
-        return cls(
-            base=start,
-            schedule=schedule,
-            disasters=observed_disasters(schedule.years),
-        )
+        return cls(base=start, schedule=schedule)

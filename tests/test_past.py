@@ -13,7 +13,7 @@ from nmmsim.model.regions import aggregate
 from nmmsim.model.state import real_grdp, sum_sectors
 from nmmsim.observed import load_observed
 from nmmsim.parameters import Parameters
-from nmmsim.past import HISTORY_START, Past
+from nmmsim.past import HISTORY_START, Past, observed_disasters
 from tests.conftest import parameters
 
 RTOL = 1e-12
@@ -29,15 +29,16 @@ def past() -> Past:
 def test_the_years_before_a_base_year(past):
     assert past.base.year == HISTORY_START
     assert past.schedule.years == (2021, 2022, 2023, 2024)
-    assert past.disasters == (0.0, 0.0, 0.0, 1.0)  # Typhoon Yagi, 2024 (MPI2024)
+    disasters = observed_disasters(past.schedule.years, 2)
+    assert disasters.tolist() == [[0.0, 0.0, 0.0, 1.0]] * 2  # Typhoon Yagi, 2024 (MPI2024)
     shorter = Past.before(2022, load_observed())
     assert shorter is not None and shorter.schedule.years == (2021, 2022)
     assert Past.before(HISTORY_START, load_observed()) is None
 
 
 def _last_year_of_history(past: Past, params: Parameters):
-    disasters = np.broadcast_to(np.asarray(past.disasters), (params.n_draws, len(past.disasters)))
-    states, constants = project(past.base, params, past.schedule, disasters)
+    states, constants = project(past.base, params, past.schedule,
+                                observed_disasters(past.schedule.years, params.n_draws))
     return states[-1], constants
 
 

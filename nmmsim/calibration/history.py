@@ -71,9 +71,8 @@ class HistoryRun:
 
 def run_history(base: BaseYear, params: Parameters, schedule: LeverSchedule) -> HistoryRun:
     """Step the model from ``base.year`` through ``schedule.years`` with the observed disasters."""
-    disasters = np.broadcast_to(np.asarray(observed_disasters(schedule.years)),
-                                (params.n_draws, len(schedule.years)))
-    states, constants = project(base, params, schedule, disasters)
+    states, constants = project(base, params, schedule,
+                                observed_disasters(schedule.years, params.n_draws))
     return _paths(states, constants, (base.year, *schedule.years))
 
 

@@ -12,7 +12,7 @@ from nmmsim.model import Constants, State, initial_conditions, step
 from nmmsim.model.initial import Carried
 from nmmsim.model.step import HISTORY_LAST_YEAR
 from nmmsim.parameters import Parameters
-from nmmsim.past import Past
+from nmmsim.past import Past, observed_disasters
 
 __all__ = ["check_disasters", "expected_disasters", "project"]
 
@@ -37,7 +37,7 @@ def project(
 def _carried(past: Past, params: Parameters) -> Carried:
     """What each draw's run of the history years leaves (its states are freed on return, before
     the projection allocates its own)."""
-    before = np.broadcast_to(np.asarray(past.disasters), (params.n_draws, len(past.disasters)))
+    before = observed_disasters(past.schedule.years, params.n_draws)
     states, constants = _steps(past.base, params, past.schedule, before, None, None)
     return Carried.of(states[-1], constants)
 
